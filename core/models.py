@@ -1,0 +1,139 @@
+"""Plain dataclasses for the domain: groups, site settings, events and feed health."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+IN_PERSON = "in_person"
+VIRTUAL = "virtual"
+STATES = ("DC", "MD", "VA")
+NO_STATE_PARTITION = "ALL"  # DateIndex partition for events with no known state (virtual ones too)
+
+CONFIRMED = "confirmed"
+CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True)
+class Group:
+    """One `_groups/<group_id>.yaml` file, validated."""
+
+    group_id: str
+    name: str
+    website: str
+    ical: str | None = None
+    active: bool = True
+    fallback_url: str | None = None
+    suppress_urls: tuple[str, ...] = ()
+    submitted_by: str | None = None
+    submitter_link: str | None = None
+
+    @property
+    def event_fallback_url(self) -> str:
+        return self.fallback_url or self.website
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """`config.yaml`: site-wide settings."""
+
+    site_name: str = "DC Tech Events"
+    tagline: str = "Tech meetups, conferences and workshops in and around Washington, DC"
+    base_url: str = "https://dctech.events"
+    timezone: str = "America/New_York"
+    only_states: tuple[str, ...] = STATES
+
+
+@dataclass
+class Event:
+    """A stored event: exactly the attributes of ARCHITECTURE.md plus the CONVENTIONS.md extras.
+
+    Times are wall-clock in the site timezone, ``YYYY-MM-DDTHH:MM:SS``; ``state`` is None when
+    unknown (stores map that to the ``ALL`` DateIndex partition).
+    """
+
+    event_id: str
+    start_datetime: str
+    end_datetime: str
+    title: str
+    group_id: str
+    group_name: str
+    group_website: str
+    description: str = ""
+    url: str = ""
+    location: str = ""
+    location_type: str = IN_PERSON
+    city: str | None = None
+    state: str | None = None
+    cost: str | None = None
+    source_type: str = "ical"
+    last_seen_date: str = ""
+    ttl: int = 0
+    created_at: str = ""
+    updated_at: str = ""
+    submitted_by: str | None = None
+    submitter_link: str | None = None
+    also_published_by: list[dict[str, str]] = field(default_factory=list)
+    all_day: bool = False
+    source_uid: str = ""
+    status: str = CONFIRMED
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """The table's primary key (partition, sort)."""
+        return (self.event_id, self.start_datetime)
+
+    @property
+    def start_date(self) -> str:
+        return self.start_datetime[:10]
+
+    @property
+    def end_date(self) -> str:
+        return self.end_datetime[:10]
+
+    @property
+    def cancelled(self) -> bool:
+        return self.status == CANCELLED
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Event:
+        """Build from stored attributes, ignoring unknown ones (forward compatible reads)."""
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in names})
+
+    def content(self) -> dict[str, Any]:
+        """What the feed decides: everything but the lifecycle bookkeeping.
+
+        Two versions of an event with equal content need only a cheap "still seen" update.
+        """
+        data = self.to_dict()
+        for name in ("last_seen_date", "ttl", "created_at", "updated_at"):
+            data.pop(name)
+        return data
+
+
+@dataclass
+class FeedState:
+    """Health and HTTP cache validators of one group's feed, kept in the store."""
+
+    group_id: str
+    last_attempt: str = ""
+    last_success: str = ""
+    last_parsed_date: str = ""
+    http_status: int | None = None
+    error: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    events_parsed: int = 0
+    vevents_in_source: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> FeedState:
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in names})

@@ -1,0 +1,67 @@
+"""The one listing query shared by the site generator and the JSON API.
+
+Every listing is answered by key-condition queries on the DateIndex (one per state partition) or
+the GroupIndex, merged in (start_datetime, event_id) order. Expired items (ttl passed) are ignored
+here, so readers never rely on TTL deletion having happened.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from core.models import NO_STATE_PARTITION, STATES, Event
+from core.store.base import EventStore
+from core.timeutil import day_start
+
+PARTITIONS = (*STATES, NO_STATE_PARTITION)
+MAX_SPAN_DAYS = 31  # how far back to look for multi-day events still running in the window
+
+
+@dataclass(frozen=True)
+class EventFilter:
+    """What a listing asks for. ``end`` is inclusive; ``after`` is a (start_datetime, event_id)
+    position to resume after (API cursors)."""
+
+    start: date
+    end: date | None = None
+    state: str | None = None
+    location_type: str | None = None
+    group_id: str | None = None
+    after: tuple[str, str] | None = None
+
+    def matches(self, event: Event, now_ts: int) -> bool:
+        if event.ttl and event.ttl <= now_ts:
+            return False
+        window_start = day_start(self.start)
+        if event.end_datetime <= window_start and event.start_datetime < window_start:
+            return False
+        if self.state and event.state != self.state:
+            return False
+        if self.location_type and event.location_type != self.location_type:
+            return False
+        if self.group_id and event.group_id != self.group_id:
+            return False
+        return not (self.after and (event.start_datetime, event.event_id) <= self.after)
+
+
+def _order(event: Event) -> tuple[str, str]:
+    return (event.start_datetime, event.event_id)
+
+
+def list_events(store: EventStore, flt: EventFilter, *, now_ts: int) -> Iterator[Event]:
+    """Events overlapping [flt.start, flt.end] that match every filter, in start order."""
+    start_from = day_start(flt.start - timedelta(days=MAX_SPAN_DAYS))
+    if flt.after:
+        start_from = max(start_from, flt.after[0])
+    start_before = day_start(flt.end + timedelta(days=1)) if flt.end else None
+    if flt.group_id:
+        streams = [store.query_by_group(flt.group_id, start_from, start_before)]
+    else:
+        partitions = [flt.state] if flt.state else PARTITIONS
+        streams = [store.query_by_state(p, start_from, start_before) for p in partitions]
+    for event in heapq.merge(*streams, key=_order):
+        if flt.matches(event, now_ts):
+            yield event

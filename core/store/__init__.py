@@ -1,0 +1,33 @@
+"""Open a store from its URL: ``sqlite:///PATH`` (embedded default) or ``dynamodb://TABLE``."""
+
+from __future__ import annotations
+
+import os
+
+from core.store.base import EventStore, StoreError, Touch
+
+DEFAULT_STORE_URL = "sqlite:///.dctech/events.db"
+
+__all__ = ["DEFAULT_STORE_URL", "EventStore", "StoreError", "Touch", "open_store", "store_url"]
+
+
+def store_url(explicit: str | None = None) -> str:
+    """--store, else $DCTECH_STORE, else the embedded default."""
+    return explicit or os.environ.get("DCTECH_STORE") or DEFAULT_STORE_URL
+
+
+def open_store(url: str) -> EventStore:
+    if url.startswith("sqlite:///"):
+        from core.store.sqlite import SQLiteStore
+
+        return SQLiteStore(url[len("sqlite:///") :])
+    if url.startswith("dynamodb://"):
+        table = url[len("dynamodb://") :].strip("/")
+        if not table:
+            raise StoreError(f"store URL {url!r} names no table: use dynamodb://TABLE")
+        from core.store.dynamodb import DynamoDBStore
+
+        return DynamoDBStore(table)
+    raise StoreError(
+        f"unknown store URL {url!r}: use sqlite:///PATH (embedded) or dynamodb://TABLE"
+    )

@@ -1,0 +1,65 @@
+"""The small interface every event store implements (SQLite embedded, DynamoDB).
+
+Access paths mirror the DynamoDB design: the primary key (event_id, start_datetime), the
+DateIndex (partition ``state``: DC/MD/VA/ALL, sorted by start_datetime) and the GroupIndex
+(partition ``group_id``, sorted by start_datetime). There is deliberately no "list everything":
+stores never scan. Stores do not filter expired items (``ttl`` in the past); ``core.query`` does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from core.models import Event, FeedState
+
+
+@dataclass(frozen=True)
+class Touch:
+    """A "still seen" refresh: the only attributes a daily collect changes on an unchanged event."""
+
+    event_id: str
+    start_datetime: str
+    last_seen_date: str
+    ttl: int
+    updated_at: str
+
+
+class EventStore(Protocol):
+    writes: int  # write requests issued (items written, updated or deleted), for benchmarks
+
+    def query_by_state(
+        self, partition: str, start_from: str, start_before: str | None = None
+    ) -> Iterator[Event]:
+        """DateIndex: events of one partition with start_from <= start_datetime < start_before,
+        in (start_datetime, event_id) order."""
+
+    def query_by_group(
+        self, group_id: str, start_from: str = "", start_before: str | None = None
+    ) -> Iterator[Event]:
+        """GroupIndex: the group's events (primary group only), in start order."""
+
+    def get_events(self, keys: Iterable[tuple[str, str]]) -> dict[str, Event]:
+        """Batch get by primary key; returns {event_id: Event} for those that exist."""
+
+    def put_events(self, events: Sequence[Event]) -> None:
+        """Create or wholly replace items."""
+
+    def touch_events(self, touches: Sequence[Touch]) -> None:
+        """Partial update of last_seen_date, ttl and updated_at only (cheap daily refresh)."""
+
+    def delete_events(self, keys: Sequence[tuple[str, str]]) -> None:
+        """Remove items by primary key."""
+
+    def load_feed_states(self) -> dict[str, FeedState]:
+        """All feed health records, by group_id."""
+
+    def save_feed_states(self, states: Mapping[str, FeedState]) -> None:
+        """Replace the feed health records."""
+
+    def close(self) -> None: ...
+
+
+class StoreError(Exception):
+    """A store URL or backend problem, with a message that says what to do."""
