@@ -10,6 +10,9 @@ VIRTUAL = "virtual"
 STATES = ("DC", "MD", "VA")
 NO_STATE_PARTITION = "ALL"  # DateIndex partition for events with no known state (virtual ones too)
 
+SINGLE_EVENT = "single_event"  # source_type of events from _single_events/*.yaml
+SINGLE_EVENTS_GROUP = "_single"  # their group_id (GroupIndex partition); they show "submitted by"
+
 CONFIRMED = "confirmed"
 CANCELLED = "cancelled"
 
@@ -120,9 +123,10 @@ class FeedState:
     """Health and HTTP cache validators of one group's feed, kept in the store."""
 
     group_id: str
-    last_attempt: str = ""
+    last_attempt: str = ""  # UTC timestamps
     last_success: str = ""
-    last_parsed_date: str = ""
+    last_success_date: str = ""  # the collect's `today` at the last successful fetch
+    last_parsed_date: str = ""  # the collect's `today` at the last full (not 304) parse
     http_status: int | None = None
     error: str | None = None
     etag: str | None = None
