@@ -1,0 +1,44 @@
+# Two commands on a fresh machine: `make preview` (the main job) and `make test`.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+ARGS ?=
+
+.PHONY: preview serve test test-deps lint bench golden clean
+
+$(BIN)/uv:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check uv
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/uv
+	$(BIN)/uv pip install --python $(BIN)/python -q -e '.[test,infra]'
+	touch $@
+
+# Collect every group's feed into the embedded store, then build the site into _site/.
+preview: $(VENV)/.installed
+	$(BIN)/dctech refresh $(ARGS)
+
+# Serve _site/ and /api/events on http://127.0.0.1:8000
+serve: $(VENV)/.installed
+	$(BIN)/dctech serve $(ARGS)
+
+# What the tests need beyond Python: Chromium (Debian), DynamoDB Local and axe-core (npm).
+test-deps: $(VENV)/.installed
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+	  else echo "note: chromium missing and not root: browser tests will be skipped"; fi; }
+	npm ci --no-audit --no-fund --loglevel=error
+
+test: test-deps
+	$(BIN)/ruff check .
+	TZ=UTC $(BIN)/pytest -q $(ARGS)
+	TZ=Pacific/Auckland $(BIN)/pytest -q -m "not browser and not infra and not dynamodb_local and not slow" $(ARGS)
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+bench: $(VENV)/.installed
+	$(BIN)/python bench/collect.py && $(BIN)/python bench/build.py && $(BIN)/python bench/api.py
+
+clean:
+	rm -rf $(VENV) node_modules _site .dctech .pytest_cache

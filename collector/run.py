@@ -1,0 +1,192 @@
+"""One collect: fetch every active group's feed, parse, merge, and apply the lifecycle rules.
+
+A failed fetch or an unparseable feed is reported for its group and changes nothing stored for
+it; every other group still updates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from collector.fetch import FeedRequest, FetchResult, FetchSettings, fetch_all
+from collector.merge import merge_cross_posts
+from collector.parse import FeedError, parse_feed
+from collector.single import single_event
+from core import lifecycle
+from core.config import SingleEvent
+from core.models import SINGLE_EVENTS_GROUP, Event, FeedState, Group, SiteConfig
+from core.store.base import EventStore, Touch
+from core.timeutil import ttl_for
+
+REVALIDATE_DAYS = 7  # after this long, fetch in full so recurrences roll into the window
+
+
+@dataclass
+class GroupOutcome:
+    group_id: str
+    status: str  # "ok", "unchanged" (HTTP 304) or "failed"
+    events: int = 0
+    error: str | None = None
+
+
+@dataclass
+class CollectSummary:
+    outcomes: list[GroupOutcome] = field(default_factory=list)
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    dropped: int = 0
+    writes: int = 0
+
+    @property
+    def failed(self) -> list[GroupOutcome]:
+        return [o for o in self.outcomes if o.status == "failed"]
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "groups_ok": len(self.outcomes) - len(self.failed),
+            "groups_failed": len(self.failed),
+            "failures": {o.group_id: o.error for o in self.failed},
+            "new": self.new,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "dropped": self.dropped,
+            "writes": self.writes,
+        }
+
+
+def collect(
+    store: EventStore,
+    groups: Sequence[Group],
+    site: SiteConfig,
+    *,
+    today: date,
+    now: datetime,
+    single_events: Sequence[SingleEvent] = (),
+    root: Path = Path("."),
+    settings: FetchSettings | None = None,
+    on_fetched: Callable[[FetchResult], None] | None = None,
+) -> CollectSummary:
+    """Bring the store up to date with the feeds; ``today`` and ``now`` (UTC) are inputs."""
+    writes_before = store.writes
+    now_iso = now.isoformat(timespec="seconds")
+    active = {g.group_id: g for g in groups if g.active and g.ical}
+    states = store.load_feed_states()
+    results = fetch_all(
+        [_request(g, states.get(gid), today) for gid, g in active.items()],
+        settings=settings or FetchSettings(),
+        root=root,
+        on_result=on_fetched,
+    )
+    summary = CollectSummary()
+    fetched: list[Event] = []
+    refetched: list[str] = []
+    not_modified: dict[str, str] = {}  # group_id -> the day its events were last seen
+    for gid, group in active.items():
+        state = states.setdefault(gid, FeedState(gid))
+        last_success_date = state.last_success_date
+        outcome = _read_feed(group, results[gid], state, site, today, now_iso, fetched)
+        summary.outcomes.append(outcome)
+        if outcome.status == "ok":
+            refetched.append(gid)
+        elif outcome.status == "unchanged":
+            not_modified[gid] = last_success_date
+
+    singles = [e for e in (single_event(s, site) for s in single_events) if e is not None]
+    fetched.extend(singles)
+    refetched.append(SINGLE_EVENTS_GROUP)
+
+    merged = merge_cross_posts(fetched)
+    stored = _stored_events(store, refetched, merged)
+    plan = lifecycle.plan(merged, stored, refetched, today=today, now_iso=now_iso, tz=site.timezone)
+    plan.touch.extend(_still_seen(store, not_modified, today, now_iso, site.timezone))
+    store.put_events(plan.put)
+    store.touch_events(plan.touch)
+    store.delete_events(plan.delete)
+    store.save_feed_states(states)
+
+    summary.new, summary.updated, summary.dropped = plan.new, plan.updated, plan.dropped
+    summary.unchanged = plan.unchanged + sum(
+        o.events for o in summary.outcomes if o.status == "unchanged"
+    )
+    summary.writes = store.writes - writes_before
+    return summary
+
+
+def _request(group: Group, state: FeedState | None, today: date) -> FeedRequest:
+    """Conditional GET only while the last full parse is recent (see REVALIDATE_DAYS)."""
+    fresh = (
+        state
+        and state.last_parsed_date
+        and (date.fromisoformat(state.last_parsed_date) > today - timedelta(days=REVALIDATE_DAYS))
+    )
+    return FeedRequest(
+        group_id=group.group_id,
+        source=group.ical or "",
+        etag=state.etag if fresh and state else None,
+        last_modified=state.last_modified if fresh and state else None,
+    )
+
+
+def _read_feed(
+    group: Group,
+    result: FetchResult,
+    state: FeedState,
+    site: SiteConfig,
+    today: date,
+    now_iso: str,
+    fetched: list[Event],
+) -> GroupOutcome:
+    """Parse one fetch result into ``fetched`` and record the feed's health in ``state``."""
+    state.last_attempt = now_iso
+    state.http_status = result.http_status
+    if not result.ok:
+        state.error = result.error
+        return GroupOutcome(group.group_id, "failed", error=result.error)
+    if not result.not_modified:
+        try:
+            parsed = parse_feed(result.body or b"", group, site, today)
+        except FeedError as exc:
+            state.error = str(exc)
+            return GroupOutcome(group.group_id, "failed", error=str(exc))
+        fetched.extend(parsed.events)
+        state.events_parsed = len(parsed.events)
+        state.vevents_in_source = parsed.vevents_in_source
+        state.last_parsed_date = today.isoformat()
+        state.etag, state.last_modified = result.etag, result.last_modified
+    state.error = None
+    state.last_success = now_iso
+    state.last_success_date = today.isoformat()
+    status = "unchanged" if result.not_modified else "ok"
+    return GroupOutcome(group.group_id, status, events=state.events_parsed)
+
+
+def _stored_events(
+    store: EventStore, groups: Sequence[str], fetched: Sequence[Event]
+) -> dict[str, Event]:
+    """What the lifecycle may touch: the refetched groups' items (GroupIndex) and any item
+    sharing a key with a fetched event (owned by another group)."""
+    stored: dict[str, Event] = {}
+    for gid in groups:
+        stored.update((e.event_id, e) for e in store.query_by_group(gid))
+    missing = [e.key for e in fetched if e.event_id not in stored]
+    stored.update(store.get_events(missing))
+    return stored
+
+
+def _still_seen(
+    store: EventStore, groups: dict[str, str], today: date, now_iso: str, tz: str
+) -> list[Touch]:
+    """An unchanged feed (HTTP 304) still shows exactly what its last successful fetch showed:
+    the events last seen on that day are seen again today."""
+    today_iso = today.isoformat()
+    return [
+        Touch(e.event_id, e.start_datetime, today_iso, ttl_for(e.end_datetime, tz), now_iso)
+        for gid, seen_on in groups.items()
+        if seen_on != today_iso
+        for e in store.query_by_group(gid)
+        if e.last_seen_date == seen_on
+    ]

@@ -1,0 +1,226 @@
+"""`dctech`: the command line, and the one place that wires config, clock, store and output.
+
+Everything below the subcommands is ordinary library code; this module only reads arguments,
+the environment and the clock, and hands them in.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from dataclasses import replace
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from core.config import ConfigError, load_groups, load_single_events, load_site_config
+from core.models import SiteConfig
+from core.query import EventFilter, list_events
+from core.store import StoreError, open_store, store_url
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except (ConfigError, StoreError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="dctech", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    def command(name: str, run, help: str, *options) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help, description=help)
+        sub.set_defaults(run=run)
+        sub.add_argument("--store", help="sqlite:///PATH or dynamodb://TABLE (env DCTECH_STORE)")
+        sub.add_argument("--config", default="config.yaml", help="site settings file")
+        for option in options:
+            option(sub)
+        return sub
+
+    command(
+        "collect",
+        _collect,
+        "fetch every group's feed into the store",
+        _groups,
+        _collect_opts,
+        _today,
+    )
+    command("build", _build, "render the site from the store", _groups, _build_opts, _today)
+    command(
+        "refresh",
+        _refresh,
+        "collect, then build: the main job",
+        _groups,
+        _collect_opts,
+        _build_opts,
+        _today,
+    )
+    serve = command("serve", _serve, "preview the built site and /api/events on 127.0.0.1")
+    serve.add_argument("--dir", default="_site", help="the built site (default _site)")
+    serve.add_argument("--port", type=int, default=8000)
+    events = command("events", _events, "list the upcoming events the store holds", _today)
+    events.add_argument("--format", choices=("table", "json"), default="table")
+    feeds = command("feeds", _feeds, "show each feed's health: last success, errors, counts")
+    feeds.add_argument("--format", choices=("table", "json"), default="table")
+    return parser
+
+
+def _today(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument(
+        "--today", type=date.fromisoformat, help="YYYY-MM-DD (default: today in the site timezone)"
+    )
+
+
+def _groups(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("--groups", default="_groups", help="group files (default _groups)")
+
+
+def _collect_opts(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("--single-events", default="_single_events", help="submitted single events")
+    sub.add_argument("--strict", action="store_true", help="exit 1 when any feed failed")
+
+
+def _build_opts(sub: argparse.ArgumentParser) -> None:
+    target = sub.add_mutually_exclusive_group()
+    target.add_argument("--out", help="output folder (default _site)")
+    target.add_argument("--bucket", help="S3 bucket to publish to instead of a folder")
+    sub.add_argument("--base-url", help="absolute URL the site is served from")
+
+
+def _clock(site: SiteConfig, today: date | None) -> tuple[date, datetime]:
+    """(today, now): the real clock, or noon of --today so runs are reproducible."""
+    tz = ZoneInfo(site.timezone)
+    if today is None:
+        now = datetime.now(UTC)
+        return now.astimezone(tz).date(), now
+    return today, datetime.combine(today, time(12), tz).astimezone(UTC)
+
+
+def _collect(args: argparse.Namespace) -> int:
+    from collector.report import print_progress, print_summary
+    from collector.run import collect
+
+    site = load_site_config(args.config)
+    groups = load_groups(args.groups)
+    singles = load_single_events(args.single_events) if Path(args.single_events).is_dir() else []
+    today, now = _clock(site, args.today)
+    store = open_store(store_url(args.store))
+    try:
+        summary = collect(
+            store,
+            groups,
+            site,
+            today=today,
+            now=now,
+            single_events=singles,
+            on_fetched=print_progress,
+        )
+    finally:
+        store.close()
+    print_summary(summary)
+    return 1 if args.strict and summary.failed else 0
+
+
+def _build(args: argparse.Namespace) -> int:
+    from generator.build import build_site
+    from generator.writers import open_writer
+
+    site = load_site_config(args.config)
+    if args.base_url:
+        site = replace(site, base_url=args.base_url)
+    today, now = _clock(site, args.today)
+    store = open_store(store_url(args.store))
+    try:
+        report = build_site(
+            store,
+            open_writer(args.out or (None if args.bucket else "_site"), args.bucket),
+            site=site,
+            groups=load_groups(args.groups),
+            today=today,
+            now_ts=int(now.timestamp()),
+        )
+    finally:
+        store.close()
+    print(report)
+    return 0
+
+
+def _refresh(args: argparse.Namespace) -> int:
+    status = _collect(args)
+    return _build(args) or status
+
+
+def _serve(args: argparse.Namespace) -> int:
+    os.environ["DCTECH_STORE"] = store_url(args.store)
+    from api.local import handle
+    from generator.preview import serve
+
+    serve(args.dir, port=args.port, api_handler=handle)
+    return 0
+
+
+def _events(args: argparse.Namespace) -> int:
+    site = load_site_config(args.config)
+    today, now = _clock(site, args.today)
+    store = open_store(store_url(args.store))
+    try:
+        events = list(list_events(store, EventFilter(start=today), now_ts=int(now.timestamp())))
+    finally:
+        store.close()
+    if args.format == "json":
+        json.dump([e.to_dict() for e in events], sys.stdout, indent=2, ensure_ascii=False)
+        print()
+        return 0
+    rows = [
+        (
+            e.start_datetime.replace("T", " ")[:16],
+            e.state or "-",
+            e.location_type,
+            e.group_id,
+            ("[cancelled] " if e.cancelled else "") + e.title,
+        )
+        for e in events
+    ]
+    _table(("start", "state", "type", "group", "title"), rows)
+    print(f"{len(events)} upcoming events")
+    return 0
+
+
+def _feeds(args: argparse.Namespace) -> int:
+    store = open_store(store_url(args.store))
+    try:
+        states = sorted(store.load_feed_states().values(), key=lambda s: s.group_id)
+    finally:
+        store.close()
+    if args.format == "json":
+        json.dump([s.to_dict() for s in states], sys.stdout, indent=2)
+        print()
+        return 0
+    rows = [
+        (
+            s.group_id,
+            s.last_success[:16] or "never",
+            str(s.http_status or "-"),
+            f"{s.events_parsed}/{s.vevents_in_source}",
+            s.error or "",
+        )
+        for s in states
+    ]
+    _table(("group", "last success", "http", "events/vevents", "error"), rows)
+    return 0
+
+
+def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
+    widths = [max(len(str(c)) for c in col) for col in zip(header, *rows, strict=False)]
+    for row in (header, *rows):
+        print("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=False)).rstrip())
+
+
+if __name__ == "__main__":
+    sys.exit(main())
