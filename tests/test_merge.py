@@ -1,0 +1,43 @@
+"""Cross-posted events (same event_id from several groups) are stored once."""
+
+from __future__ import annotations
+
+from collector.merge import merge_cross_posts
+from core.ids import make_event_id
+from core.models import Event
+
+URL = "https://www.meetup.com/pydc/events/311/"
+
+
+def copy(group: str, url: str = URL) -> Event:
+    start = "2026-12-03T18:30:00"
+    return Event(
+        event_id=make_event_id(url, "Cloud Night", start),
+        start_datetime=start,
+        end_datetime="2026-12-03T21:00:00",
+        title="Cloud Night",
+        group_id=group,
+        group_name=group.title(),
+        group_website=f"https://example.org/{group}",
+        url=url,
+    )
+
+
+def test_cross_post_is_one_event_owned_by_the_first_group_with_the_others_listed():
+    merged = merge_cross_posts([copy("zeta"), copy("awsdc"), copy("pydc")])
+    assert len(merged) == 1
+    assert merged[0].group_id == "awsdc"
+    assert [g["group_id"] for g in merged[0].also_published_by] == ["pydc", "zeta"]
+    assert merged[0].also_published_by[0]["group_name"] == "Pydc"
+
+
+def test_tracking_parameters_do_not_split_a_cross_post():
+    tracked = copy("pydc", URL + "?utm_source=newsletter&utm_medium=email")
+    assert len(merge_cross_posts([copy("awsdc"), tracked])) == 1
+
+
+def test_different_events_stay_apart_and_a_repeated_copy_is_not_listed_twice():
+    other = copy("pydc", "https://www.meetup.com/pydc/events/312/")
+    merged = merge_cross_posts([copy("pydc"), copy("pydc"), other])
+    assert len(merged) == 2
+    assert all(e.also_published_by == [] for e in merged)
