@@ -1,0 +1,285 @@
+"""GET /api/events: the public JSON API, an AWS Chalice app.
+
+Listings come from ``core.query.list_events``, the query the site generator uses, so the API and
+the site always agree. This file is deployed alone with ``vendor/core`` (see ``package.py``): it
+imports ``core`` and nothing from the ``api`` package.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from itertools import islice
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from chalice import Chalice, CORSConfig, Response
+from chalice.app import Request
+
+from core.models import IN_PERSON, STATES, VIRTUAL, Event, SiteConfig
+from core.query import EventFilter, list_events
+from core.store import EventStore, open_store, store_url
+
+app = Chalice(app_name="dctech-events-api")
+CORS = CORSConfig(allow_origin="*", max_age=86400)  # GET from any origin, no credentials
+CORS_HEADERS = CORS.get_access_control_headers()
+
+PARAMETERS = ("state", "location_type", "start_date", "end_date", "group_id", "limit", "cursor")
+LOCATION_TYPES = (IN_PERSON, VIRTUAL)
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 500
+DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+GROUP_ID = re.compile(r"[a-z0-9_-]{1,100}")
+LIMIT = re.compile(r"\d{1,6}")
+CURSOR = re.compile(r"[A-Za-z0-9_-]{1,400}")
+# Cursors carry a checksum so a corrupted or edited one is refused instead of silently paging
+# from the wrong place. It is not a secret: a forged cursor can only choose where a page starts.
+CURSOR_KEY = b"dctech-events-cursor-v1"
+CACHE_OK = "public, max-age=300"
+CACHE_ERROR = "no-store"
+JSON_TYPE = "application/json; charset=utf-8"
+
+_store: EventStore | None = None
+
+
+class ApiError(Exception):
+    """A request the API refuses; rendered as the one error shape."""
+
+    def __init__(self, status: int, code: str, message: str, parameter: str | None = None):
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.parameter = parameter
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    """A validated request: the shared filter, the page size and the filters' fingerprint
+    (a cursor is only valid with the filters it was issued for)."""
+
+    filter: EventFilter
+    limit: int
+    fingerprint: str
+
+
+def store() -> EventStore:
+    """The store named by $DCTECH_STORE, opened on first use and kept for the process
+    (one connection per Lambda container, not per request)."""
+    global _store
+    if _store is None:
+        _store = open_store(store_url())
+    return _store
+
+
+def clock() -> tuple[date, int]:
+    """(today in the site timezone, now as a Unix time). $DCTECH_TODAY pins the day (noon)
+    for reproducible previews and tests; otherwise the real clock."""
+    tz = ZoneInfo(SiteConfig().timezone)
+    pinned = os.environ.get("DCTECH_TODAY")
+    if pinned:
+        today = date.fromisoformat(pinned)
+        return today, int(datetime.combine(today, time(12), tz).timestamp())
+    now = datetime.now(UTC)
+    return now.astimezone(tz).date(), int(now.timestamp())
+
+
+def parse_request(params: Mapping[str, Sequence[str]], today: date) -> PageRequest:
+    """Validate the query string; ``today`` is the default start of the window."""
+    for name in params:
+        if name not in PARAMETERS:
+            raise ApiError(
+                400,
+                "unknown_parameter",
+                f"unknown parameter {name!r}; accepted: {', '.join(PARAMETERS)}",
+                name,
+            )
+    values: dict[str, str] = {}
+    for name, given in params.items():
+        if len(given) != 1:
+            raise ApiError(400, "invalid_parameter", f"{name} must be given once", name)
+        values[name] = given[0]
+
+    state = _choice(values, "state", STATES)
+    location_type = _choice(values, "location_type", LOCATION_TYPES)
+    start = _date(values, "start_date") or today
+    end = _date(values, "end_date")
+    if end is not None and end < start:
+        default = "" if "start_date" in values else " (default: today)"
+        raise ApiError(
+            400,
+            "invalid_date_range",
+            f"end_date {end} is before start_date {start}{default}",
+            "end_date",
+        )
+    group_id = values.get("group_id")
+    if group_id is not None and not GROUP_ID.fullmatch(group_id):
+        raise ApiError(
+            400,
+            "invalid_parameter",
+            "group_id must be 1-100 lowercase letters, digits, '-' or '_'",
+            "group_id",
+        )
+    limit = _limit(values)
+    fingerprint = _fingerprint(
+        [values.get(n) for n in ("state", "location_type", "start_date", "end_date", "group_id")]
+    )
+    after = decode_cursor(values["cursor"], fingerprint) if "cursor" in values else None
+    flt = EventFilter(
+        start=start,
+        end=end,
+        state=state,
+        location_type=location_type,
+        group_id=group_id,
+        after=after,
+    )
+    return PageRequest(flt, limit, fingerprint)
+
+
+def _choice(values: Mapping[str, str], name: str, allowed: Sequence[str]) -> str | None:
+    value = values.get(name)
+    if value is not None and value not in allowed:
+        raise ApiError(
+            400, "invalid_parameter", f"{name} must be one of {', '.join(allowed)}", name
+        )
+    return value
+
+
+def _date(values: Mapping[str, str], name: str) -> date | None:
+    value = values.get(name)
+    if value is None:
+        return None
+    try:
+        if DATE.fullmatch(value):
+            return date.fromisoformat(value)
+    except ValueError:
+        pass
+    raise ApiError(400, "invalid_parameter", f"{name} must be a date, YYYY-MM-DD", name)
+
+
+def _limit(values: Mapping[str, str]) -> int:
+    value = values.get("limit")
+    if value is None:
+        return DEFAULT_LIMIT
+    if not LIMIT.fullmatch(value) or not 1 <= int(value) <= MAX_LIMIT:
+        raise ApiError(
+            400, "invalid_parameter", f"limit must be an integer from 1 to {MAX_LIMIT}", "limit"
+        )
+    return int(value)
+
+
+def _fingerprint(filters: list[str | None]) -> str:
+    return hashlib.blake2b(json.dumps(filters).encode(), digest_size=6).hexdigest()
+
+
+def _checksum(body: bytes) -> bytes:
+    return hashlib.blake2b(body, key=CURSOR_KEY, digest_size=8).digest()
+
+
+def encode_cursor(position: tuple[str, str], fingerprint: str) -> str:
+    """An opaque token for "the page after this (start_datetime, event_id)"."""
+    body = json.dumps([*position, fingerprint], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(_checksum(body) + body).rstrip(b"=").decode()
+
+
+def decode_cursor(token: str, fingerprint: str) -> tuple[str, str]:
+    invalid = ApiError(400, "invalid_cursor", "cursor is malformed or was altered", "cursor")
+    if not CURSOR.fullmatch(token):
+        raise invalid
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        mac, body = raw[:8], raw[8:]
+        if not hmac.compare_digest(mac, _checksum(body)):
+            raise invalid
+        start, event_id, issued_for = json.loads(body)
+    except (ValueError, TypeError) as exc:
+        raise invalid from exc
+    if issued_for != fingerprint:
+        raise ApiError(
+            400,
+            "invalid_cursor",
+            "cursor belongs to other filters: repeat the same filters with it",
+            "cursor",
+        )
+    return (start, event_id)
+
+
+def fetch_page(events_store: EventStore, page: PageRequest, now_ts: int) -> dict[str, Any]:
+    """One page of the shared listing, reading one event past it to know whether more follow."""
+    found: list[Event] = list(
+        islice(list_events(events_store, page.filter, now_ts=now_ts), page.limit + 1)
+    )
+    shown = found[: page.limit]
+    cursor = None
+    if len(found) > page.limit:
+        last = shown[-1]
+        cursor = encode_cursor((last.start_datetime, last.event_id), page.fingerprint)
+    return {"events": [e.to_dict() for e in shown], "next_cursor": cursor}
+
+
+def error_response(error: ApiError) -> Response:
+    body = {"error": {"code": error.code, "message": error.message, "parameter": error.parameter}}
+    cache = CACHE_ERROR if error.status >= 500 else CACHE_OK
+    return Response(
+        body=_json(body),
+        status_code=error.status,
+        headers={"Content-Type": JSON_TYPE, "Cache-Control": cache, **CORS_HEADERS},
+    )
+
+
+def _json(body: object) -> str:
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+
+
+def _not_modified(request: Request, etag: str) -> bool:
+    given = (request.headers or {}).get("if-none-match", "")
+    tags = {t.strip().removeprefix("W/") for t in given.split(",")}
+    return etag in tags or "*" in tags
+
+
+@app.route("/api/events", methods=["GET"], cors=CORS)
+def events() -> Response:
+    request = app.current_request
+    params = request.query_params or {}
+    today, now_ts = clock()
+    try:
+        page = parse_request({name: params.getlist(name) for name in params}, today)
+    except ApiError as error:
+        return error_response(error)
+    body = _json(fetch_page(store(), page, now_ts))
+    etag = '"' + hashlib.sha256(body.encode()).hexdigest()[:32] + '"'
+    headers = {"Cache-Control": CACHE_OK, "ETag": etag}
+    if _not_modified(request, etag):
+        return Response(body="", status_code=304, headers=headers)
+    return Response(body=body, status_code=200, headers={"Content-Type": JSON_TYPE, **headers})
+
+
+@app.route("/api/{name}", methods=["GET"], cors=CORS)
+@app.route("/api/events/{name}", methods=["GET"], cors=CORS)
+def not_found(name: str) -> Response:
+    """Mistyped API paths get the API's error shape rather than API Gateway's 403."""
+    return error_response(ApiError(404, "not_found", "no such resource: try GET /api/events"))
+
+
+@app.middleware("http")
+def one_error_shape(event: Request, get_response: Callable[[Request], Response]) -> Response:
+    """Chalice's own errors (an uncaught exception, a method other than GET) in our shape.
+    The exception itself is logged by Chalice; the client never sees a stack trace."""
+    response = get_response(event)
+    if isinstance(response.body, dict) and "Code" in response.body:
+        if response.status_code == 405:
+            error = ApiError(405, "method_not_allowed", "only GET is supported")
+            allowed = {"Allow": response.headers.get("Allow", "GET")}
+        else:
+            error = ApiError(500, "internal_error", "internal error: please try again later")
+            allowed = {}
+        response = error_response(error)
+        response.headers.update(allowed)
+    return response
