@@ -15,7 +15,13 @@ from datetime import UTC, date, datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from core.config import ConfigError, load_groups, load_single_events, load_site_config
+from core.config import (
+    ConfigError,
+    load_groups,
+    load_single_events,
+    load_site_config,
+    validate_all,
+)
 from core.models import SiteConfig
 from core.query import EventFilter, list_events
 from core.store import StoreError, open_store, store_url
@@ -31,7 +37,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="dctech", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="dctech", description="DC Tech Events: collect group calendars, build the site."
+    )
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
     def command(name: str, run, help: str, *options) -> argparse.ArgumentParser:
@@ -66,6 +74,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     events = command("events", _events, "list the upcoming events the store holds", _today)
     events.add_argument("--format", choices=("table", "json"), default="table")
+    command("check", _check, "validate config.yaml, _groups/ and _single_events/ at once")
     feeds = command("feeds", _feeds, "show each feed's health: last success, errors, counts")
     feeds.add_argument("--format", choices=("table", "json"), default="table")
     return parser
@@ -108,7 +117,7 @@ def _collect(args: argparse.Namespace) -> int:
 
     site = load_site_config(args.config)
     groups = load_groups(args.groups)
-    singles = load_single_events(args.single_events) if Path(args.single_events).is_dir() else []
+    singles = load_single_events(args.single_events)
     today, now = _clock(site, args.today)
     store = open_store(store_url(args.store))
     try:
@@ -190,6 +199,14 @@ def _events(args: argparse.Namespace) -> int:
     _table(("start", "state", "type", "group", "title"), rows)
     print(f"{len(events)} upcoming events")
     return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    problems = validate_all(Path(args.config).resolve().parent)
+    for problem in problems:
+        print(f"error: {problem}", file=sys.stderr)
+    print(f"{len(problems)} problem(s)" if problems else "configuration ok")
+    return 1 if problems else 0
 
 
 def _feeds(args: argparse.Namespace) -> int:
