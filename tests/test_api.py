@@ -12,17 +12,20 @@ import random
 from collections.abc import Iterator
 from dataclasses import fields
 from datetime import date, timedelta
+from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
+import yaml
 from chalice.config import Config
 from chalice.local import LocalGateway
 from chalice.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from jsonschema import Draft202012Validator, FormatChecker
 
 import api.app as api_app
-from core.models import Event
+from core.models import STATES, Event
 from core.store.sqlite import SQLiteStore
 from core.timeutil import day_start, to_epoch, ttl_for
 
@@ -438,3 +441,56 @@ def test_any_valid_filters_page_through_exactly_the_matching_events(client, quer
     by_id = {e.event_id: e for e in EVENTS}
     positions = [(by_id[i].start_datetime, i) for i in flat]
     assert positions == sorted(positions)
+
+
+# --- OpenAPI ------------------------------------------------------------------------------------
+
+OPENAPI = yaml.safe_load(
+    (Path(api_app.__file__).parent / "openapi.yaml").read_text(encoding="utf-8")
+)
+LIST = OPENAPI["paths"]["/api/events"]["get"]
+
+
+def conforms(response, operation: dict = LIST) -> None:
+    """The response's status is documented and its body matches the documented schema."""
+    declared = operation["responses"][str(response.status_code)]
+    schema = {**OPENAPI, **declared["content"]["application/json"]["schema"]}
+    Draft202012Validator(schema, format_checker=FormatChecker()).validate(body(response))
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {},
+        {"limit": 3},
+        {"state": "VA", "limit": 500},
+        {"group_id": "_single"},
+        {"limit": 0},
+        {"page": 1},
+        {"end_date": "2026-01-01"},
+        {"cursor": "x"},
+    ],
+)
+def test_responses_match_the_openapi_document(client, query):
+    response = get(client, query)
+    conforms(response)
+    if response.status_code == 200:
+        assert body(response)["events"] or query.get("group_id")
+
+
+def test_error_responses_match_the_openapi_document(client, monkeypatch):
+    conforms(client.http.post("/api/events"))
+    conforms(client.http.get("/api/nothing"), OPENAPI["paths"]["/api/{path}"]["get"])
+    monkeypatch.setattr(api_app, "list_events", None)
+    conforms(get(client))
+
+
+def test_openapi_parameters_are_the_ones_the_app_accepts():
+    params = {p["name"]: p["schema"] for p in LIST["parameters"] if p["in"] == "query"}
+    assert tuple(params) == api_app.PARAMETERS
+    assert params["state"]["enum"] == list(STATES)
+    assert params["location_type"]["enum"] == list(api_app.LOCATION_TYPES)
+    assert (params["limit"]["minimum"], params["limit"]["maximum"]) == (1, api_app.MAX_LIMIT)
+    assert params["limit"]["default"] == api_app.DEFAULT_LIMIT
+    event_schema = OPENAPI["components"]["schemas"]["Event"]
+    assert set(event_schema["required"]) == set(event_schema["properties"]) == STORED
