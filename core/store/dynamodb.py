@@ -1,0 +1,287 @@
+"""The DynamoDB store: the table, GSIs and TTL of ARCHITECTURE.md, reached through boto3.
+
+Endpoint, region and credentials come from the usual AWS variables (``AWS_ENDPOINT_URL`` points
+it at DynamoDB Local). The client is created on first use, never at import time, so the module
+is safe to import under moto and in ``chalice package``. Listings are key-condition queries on
+the GSIs; nothing here ever scans.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import suppress
+from decimal import Decimal
+from itertools import groupby
+from typing import Any
+
+import boto3
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.config import Config
+
+from core.models import NO_STATE_PARTITION, Event, FeedState
+from core.store.base import StoreError, Touch
+
+DATE_INDEX = "DateIndex"
+GROUP_INDEX = "GroupIndex"
+FEEDS_KEY = {"event_id": {"S": "_meta#feeds"}, "start_datetime": {"S": "_"}}  # in no GSI
+GET_CHUNK = 100  # BatchGetItem limit
+WRITE_CHUNK = 25  # BatchWriteItem limit
+MAX_ATTEMPTS = 8  # for unprocessed batch items, with exponential backoff
+_SERIALIZER = TypeSerializer()
+_DESERIALIZER = TypeDeserializer()
+
+
+class DynamoDBStore:
+    def __init__(self, table_name: str, *, page_size: int | None = None, client: Any = None):
+        """``page_size`` caps items per Query page (tests use it to cross page boundaries)."""
+        self.table_name = table_name
+        self.page_size = page_size
+        self.writes = 0
+        self._client = client
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            self._client = boto3.client("dynamodb", config=Config(retries={"mode": "standard"}))
+        return self._client
+
+    def _call(self, operation: str, **params: Any) -> dict[str, Any]:
+        """One API call, with a missing table turned into a StoreError that says what to do."""
+        client = self.client
+        try:
+            return getattr(client, operation)(**params)
+        except client.exceptions.ResourceNotFoundException as exc:
+            raise StoreError(
+                f"DynamoDB table {self.table_name!r} does not exist at"
+                f" {client.meta.endpoint_url}: create it with"
+                f" `python -m core.store.dynamodb {self.table_name}` or deploy the infra stack"
+            ) from exc
+
+    def _batch(self, operation: str, chunk: Any, unprocessed: str) -> list[dict[str, Any]]:
+        """One batch call, resending what comes back unprocessed (throttling) with exponential
+        backoff; returns every reply."""
+        replies = []
+        pending = {self.table_name: chunk}
+        for attempt in range(MAX_ATTEMPTS):
+            replies.append(self._call(operation, RequestItems=pending))
+            pending = replies[-1].get(unprocessed) or {}
+            if not pending:
+                return replies
+            time.sleep(min(0.05 * 2**attempt, 2.0))
+        raise StoreError(f"DynamoDB left items unprocessed after {MAX_ATTEMPTS} attempts")
+
+    def _query(
+        self, index: str, name: str, value: str, start_from: str, start_before: str | None
+    ) -> Iterator[Event]:
+        """One GSI partition, start_from <= start_datetime < start_before, lazily over pages,
+        in (start_datetime, event_id) order: the GSI orders by start_datetime only, so each run
+        of equal starts is sorted (groupby lets a run straddle pages)."""
+        if start_before is not None and start_from >= start_before:
+            return
+        params = {"TableName": self.table_name, "IndexName": index}
+        params |= _key_condition(name, value, start_from, start_before)
+        if self.page_size:
+            params["Limit"] = self.page_size
+        items = self._pages(params)
+        events = (e for e in items if start_before is None or e.start_datetime < start_before)
+        for _, run in groupby(events, key=lambda e: e.start_datetime):
+            yield from sorted(run, key=lambda e: e.event_id)
+
+    def _pages(self, params: dict[str, Any]) -> Iterator[Event]:
+        while True:
+            page = self._call("query", **params)
+            yield from map(_decode, page["Items"])
+            if "LastEvaluatedKey" not in page:
+                return
+            params["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def query_by_state(
+        self, partition: str, start_from: str, start_before: str | None = None
+    ) -> Iterator[Event]:
+        return self._query(DATE_INDEX, "state", partition, start_from, start_before)
+
+    def query_by_group(
+        self, group_id: str, start_from: str = "", start_before: str | None = None
+    ) -> Iterator[Event]:
+        return self._query(GROUP_INDEX, "group_id", group_id, start_from, start_before)
+
+    def get_events(self, keys: Iterable[tuple[str, str]]) -> dict[str, Event]:
+        found: dict[str, Event] = {}
+        unique = [_key(*k) for k in dict.fromkeys(keys)]  # BatchGetItem rejects duplicates
+        for i in range(0, len(unique), GET_CHUNK):
+            chunk = {"Keys": unique[i : i + GET_CHUNK], "ConsistentRead": True}
+            for reply in self._batch("batch_get_item", chunk, "UnprocessedKeys"):
+                for event in map(_decode, reply["Responses"].get(self.table_name, [])):
+                    found[event.event_id] = event
+        return found
+
+    def put_events(self, events: Sequence[Event]) -> None:
+        latest = {e.key: e for e in events}  # one request per key: the last version wins
+        self._write([{"PutRequest": {"Item": _encode(e)}} for e in latest.values()])
+
+    def delete_events(self, keys: Sequence[tuple[str, str]]) -> None:
+        self._write([{"DeleteRequest": {"Key": _key(*k)}} for k in dict.fromkeys(keys)])
+
+    def _write(self, requests: list[dict[str, Any]]) -> None:
+        for i in range(0, len(requests), WRITE_CHUNK):
+            chunk = requests[i : i + WRITE_CHUNK]
+            self._batch("batch_write_item", chunk, "UnprocessedItems")
+            self.writes += len(chunk)
+
+    def touch_events(self, touches: Sequence[Touch]) -> None:
+        """One small conditional UpdateItem each; a touch never resurrects a deleted item."""
+        for t in touches:
+            with suppress(self.client.exceptions.ConditionalCheckFailedException):
+                self._call(
+                    "update_item",
+                    TableName=self.table_name,
+                    Key=_key(t.event_id, t.start_datetime),
+                    UpdateExpression="SET last_seen_date = :d, #ttl = :t, updated_at = :u",
+                    ConditionExpression="attribute_exists(event_id)",
+                    ExpressionAttributeNames={"#ttl": "ttl"},
+                    ExpressionAttributeValues={
+                        ":d": {"S": t.last_seen_date},
+                        ":t": {"N": str(t.ttl)},
+                        ":u": {"S": t.updated_at},
+                    },
+                )
+            self.writes += 1
+
+    def load_feed_states(self) -> dict[str, FeedState]:
+        reply = self._call(
+            "get_item", TableName=self.table_name, Key=FEEDS_KEY, ConsistentRead=True
+        )
+        feeds = _from_dynamo(reply.get("Item", {})).get("feeds", {})
+        return {gid: FeedState.from_dict(data) for gid, data in feeds.items()}
+
+    def save_feed_states(self, states: Mapping[str, FeedState]) -> None:
+        feeds = {gid: _without_none(s.to_dict()) for gid, s in states.items()}
+        self._call(
+            "put_item", TableName=self.table_name, Item=FEEDS_KEY | _to_dynamo({"feeds": feeds})
+        )
+        self.writes += 1
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+
+def create_table(table_name: str, *, client: Any = None) -> None:
+    """Create the table as ARCHITECTURE.md describes, if missing; wait for it; enable TTL.
+
+    Idempotent: for tests and for developers running against DynamoDB Local (production tables
+    come from the infra stack).
+    """
+    client = client or boto3.client("dynamodb")
+    with suppress(client.exceptions.ResourceInUseException):  # already there
+        client.create_table(
+            TableName=table_name,
+            BillingMode="PAY_PER_REQUEST",
+            AttributeDefinitions=[
+                {"AttributeName": name, "AttributeType": "S"}
+                for name in ("event_id", "start_datetime", "state", "group_id")
+            ],
+            KeySchema=_key_schema("event_id"),
+            GlobalSecondaryIndexes=[
+                {
+                    "IndexName": DATE_INDEX,
+                    "KeySchema": _key_schema("state"),
+                    "Projection": {"ProjectionType": "ALL"},
+                },
+                {
+                    "IndexName": GROUP_INDEX,
+                    "KeySchema": _key_schema("group_id"),
+                    "Projection": {"ProjectionType": "ALL"},
+                },
+            ],
+        )
+    client.get_waiter("table_exists").wait(
+        TableName=table_name, WaiterConfig={"Delay": 2, "MaxAttempts": 60}
+    )
+    ttl = client.describe_time_to_live(TableName=table_name)["TimeToLiveDescription"]
+    if ttl.get("TimeToLiveStatus") not in ("ENABLED", "ENABLING"):
+        client.update_time_to_live(
+            TableName=table_name,
+            TimeToLiveSpecification={"Enabled": True, "AttributeName": "ttl"},
+        )
+
+
+def _key_schema(partition: str) -> list[dict[str, str]]:
+    return [
+        {"AttributeName": partition, "KeyType": "HASH"},
+        {"AttributeName": "start_datetime", "KeyType": "RANGE"},
+    ]
+
+
+def _key(event_id: str, start_datetime: str) -> dict[str, Any]:
+    return {"event_id": {"S": event_id}, "start_datetime": {"S": start_datetime}}
+
+
+def _encode(event: Event) -> dict[str, Any]:
+    """None-valued attributes are omitted; no state means the ALL partition of the DateIndex."""
+    data = _without_none(event.to_dict())
+    data["state"] = event.state or NO_STATE_PARTITION
+    return _to_dynamo(data)
+
+
+def _decode(item: dict[str, Any]) -> Event:
+    data = _from_dynamo(item)
+    if data.get("state") == NO_STATE_PARTITION:
+        data["state"] = None
+    return Event.from_dict(data)
+
+
+def _without_none(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def _to_dynamo(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: _SERIALIZER.serialize(v) for k, v in data.items()}
+
+
+def _from_dynamo(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: _plain(_DESERIALIZER.deserialize(v)) for k, v in item.items()}
+
+
+def _plain(value: Any) -> Any:
+    """Numbers come back as Decimal; ours are all ints (TypeSerializer refuses floats)."""
+    if isinstance(value, Decimal):
+        return int(value)
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def _key_condition(
+    name: str, value: str, start_from: str, start_before: str | None
+) -> dict[str, Any]:
+    """Query parameters for one GSI partition and [start_from, start_before).
+
+    DynamoDB has no half-open range, so BETWEEN includes start_before: the caller drops it.
+    """
+    condition = (
+        "#k = :k"
+        + {
+            (True, True): " AND #s BETWEEN :a AND :b",
+            (True, False): " AND #s >= :a",
+            (False, True): " AND #s < :b",
+            (False, False): "",
+        }[(bool(start_from), start_before is not None)]
+    )
+    names = {"#k": name, "#s": "start_datetime"}
+    values = {":k": {"S": value}, ":a": {"S": start_from}, ":b": {"S": start_before}}
+    return {  # DynamoDB rejects names and values the expression does not use
+        "KeyConditionExpression": condition,
+        "ExpressionAttributeNames": {k: v for k, v in names.items() if k in condition},
+        "ExpressionAttributeValues": {k: v for k, v in values.items() if k in condition},
+    }
+
+
+if __name__ == "__main__":
+    import sys
+
+    create_table(sys.argv[1] if len(sys.argv) > 1 else "DCTechEvents")

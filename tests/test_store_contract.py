@@ -1,0 +1,281 @@
+"""One contract, every backend: the same tests run on SQLite, DynamoDB under moto and DynamoDB
+Local; only the setup in store_backends differs."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+from datetime import date
+
+import pytest
+from store_backends import (
+    Backend,
+    dynamodb_local_missing,
+    dynamodb_local_server,
+    local_backend,
+    make_event,
+    moto_backend,
+    sqlite_backend,
+)
+
+from core.models import CANCELLED, FeedState
+from core.query import EventFilter, list_events
+from core.store.base import Touch
+
+LOCAL_MISSING = dynamodb_local_missing()
+BACKENDS = [
+    "sqlite",
+    "moto",
+    pytest.param(
+        "dynamodb_local",
+        marks=[
+            pytest.mark.dynamodb_local,
+            pytest.mark.skipif(LOCAL_MISSING is not None, reason=LOCAL_MISSING or ""),
+        ],
+    ),
+]
+
+
+@pytest.fixture(scope="session")
+def dynamodb_local_endpoint(tmp_path_factory):
+    with dynamodb_local_server(tmp_path_factory.mktemp("ddb") / "server.log") as endpoint:
+        yield endpoint
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request, tmp_path, monkeypatch):
+    if request.param == "sqlite":
+        opened = sqlite_backend(tmp_path)
+    elif request.param == "moto":
+        opened = moto_backend()
+    else:
+        opened = local_backend(request.getfixturevalue("dynamodb_local_endpoint"), monkeypatch)
+    with opened as b:
+        yield b
+        assert "Scan" not in b.calls, "a store must never scan"
+
+
+@pytest.fixture
+def store(backend: Backend):
+    return backend.store
+
+
+def starts(events):
+    return [(e.start_datetime, e.event_id) for e in events]
+
+
+def test_every_attribute_round_trips(store):
+    full = make_event(
+        "e1",
+        "2026-12-01T18:30:00",
+        description="Talks & pizza 🍕",
+        location="1600 K St NW, Washington, DC",
+        city="Washington",
+        cost="$10",
+        source_type="single_event",
+        created_at="2026-11-01T12:00:00+00:00",
+        updated_at="2026-11-30T12:00:00+00:00",
+        submitted_by="Ada",
+        submitter_link="https://example.org/ada",
+        also_published_by=[
+            {"group_id": "pyladies", "group_name": "PyLadies", "url": "https://x.org/1"}
+        ],
+        all_day=True,
+        source_uid="uid-1@meetup.com",
+        status=CANCELLED,
+        state="VA",
+    )
+    assert all(v not in (None, "", 0, False, []) for v in full.to_dict().values()), "set them all"
+    bare = make_event("e2", "2026-12-02T09:00:00", state=None, location_type="virtual")
+    store.put_events([full, bare])
+
+    got = store.get_events([full.key, bare.key])
+    assert got == {"e1": full, "e2": bare}
+    assert type(got["e1"].ttl) is int and type(got["e1"].all_day) is bool
+    assert got["e2"].state is None and got["e2"].city is None and got["e2"].cost is None
+
+
+def test_an_event_without_state_is_listed_in_the_all_partition(store):
+    store.put_events([make_event("v", "2026-12-01T12:00:00", state=None)])
+    assert [e.event_id for e in store.query_by_state("ALL", "2026-12-01T00:00:00")] == ["v"]
+    assert list(store.query_by_state("DC", "2026-12-01T00:00:00")) == []
+    assert next(store.query_by_state("ALL", "2026-12-01T00:00:00")).state is None
+
+
+def test_query_by_state_is_ordered_and_half_open(store):
+    events = [
+        make_event("before", "2026-11-30T23:59:59"),
+        make_event("first", "2026-12-01T00:00:00"),
+        *(make_event(i, "2026-12-01T18:00:00") for i in ("t-c", "t-a", "t-d", "t-b")),
+        make_event("late", "2026-12-02T09:00:00"),
+        make_event("at-end", "2026-12-03T00:00:00"),
+        make_event("other-state", "2026-12-01T12:00:00", state="MD"),
+    ]
+    store.put_events(events)  # ties written in reverse id order: the store must sort them
+
+    window = list(store.query_by_state("DC", "2026-12-01T00:00:00", "2026-12-03T00:00:00"))
+    assert starts(window) == [
+        ("2026-12-01T00:00:00", "first"),
+        *(("2026-12-01T18:00:00", i) for i in ("t-a", "t-b", "t-c", "t-d")),
+        ("2026-12-02T09:00:00", "late"),
+    ]
+    open_ended = store.query_by_state("DC", "2026-12-02T00:00:00")
+    assert [e.event_id for e in open_ended] == ["late", "at-end"]
+    assert list(store.query_by_state("DC", "2026-12-03T00:00:00", "2026-12-01T00:00:00")) == []
+
+
+def test_query_by_group_lists_the_primary_group_only(store):
+    cross = [{"group_id": "pyladies", "group_name": "PyLadies", "url": "https://x.org"}]
+    store.put_events(
+        [
+            make_event("p2", "2026-12-05T18:00:00", state=None),
+            make_event("p1", "2026-12-01T18:00:00", also_published_by=cross),
+            make_event("l1", "2026-12-02T18:00:00", group_id="pyladies"),
+        ]
+    )
+    assert [e.event_id for e in store.query_by_group("dc-python")] == ["p1", "p2"]
+    assert [e.event_id for e in store.query_by_group("pyladies")] == ["l1"]
+    bounded = store.query_by_group("dc-python", "2026-12-02T00:00:00", "2026-12-06T00:00:00")
+    assert [e.event_id for e in bounded] == ["p2"]
+    assert list(store.query_by_group("dc-python", "", "2026-12-01T18:00:00")) == []
+
+
+def test_pagination_returns_every_item_in_order(store):
+    shuffled = [make_event(f"id{n:02d}", f"2026-12-{1 + n // 3:02d}T18:00:00") for n in range(11)]
+    random.Random(7).shuffle(shuffled)
+    store.put_events(shuffled)
+    expected = sorted(starts(shuffled))
+    assert starts(store.query_by_state("DC", "2026-12-01T00:00:00")) == expected
+    assert starts(store.query_by_group("dc-python")) == expected
+
+
+def test_batches_larger_than_one_request(store):
+    events = [make_event(f"b{n:03d}", "2026-12-01T10:00:00") for n in range(110)]
+    store.put_events(events)
+    keys = [e.key for e in events] + [events[0].key, ("missing", "2026-12-01T10:00:00")]
+    assert store.get_events(keys) == {e.event_id: e for e in events}
+    store.delete_events([e.key for e in events[:60]])
+    assert set(store.get_events(keys)) == {e.event_id for e in events[60:]}
+    assert store.writes == 170
+
+
+def test_touch_changes_only_the_bookkeeping(store):
+    event = make_event("e", "2026-12-01T18:00:00", created_at="2026-11-01", updated_at="2026-11-01")
+    store.put_events([event])
+    store.touch_events([Touch("e", event.start_datetime, "2026-12-01", 1_950_000_000, "now")])
+    touched = store.get_events([event.key])["e"]
+    assert touched == replace(
+        event, last_seen_date="2026-12-01", ttl=1_950_000_000, updated_at="now"
+    )
+    assert type(touched.ttl) is int
+
+
+def test_touch_never_creates_an_item(store):
+    gone = make_event("gone", "2026-12-01T18:00:00")
+    store.put_events([gone])
+    store.delete_events([gone.key])
+    store.touch_events(
+        [
+            Touch("gone", gone.start_datetime, "2026-12-01", 1, "now"),
+            Touch("never", "2026-12-02T18:00:00", "2026-12-01", 1, "now"),
+        ]
+    )
+    assert store.get_events([gone.key, ("never", "2026-12-02T18:00:00")]) == {}
+    assert list(store.query_by_state("DC", "")) == []
+
+
+def test_delete_removes_from_key_and_indexes(store):
+    keep, drop = (
+        make_event("keep", "2026-12-01T18:00:00"),
+        make_event("drop", "2026-12-02T18:00:00"),
+    )
+    store.put_events([keep, drop])
+    store.delete_events([drop.key, ("never-stored", "2026-12-03T18:00:00")])
+    assert store.get_events([keep.key, drop.key]) == {"keep": keep}
+    assert [e.event_id for e in store.query_by_state("DC", "2026-12-01T00:00:00")] == ["keep"]
+    assert [e.event_id for e in store.query_by_group("dc-python")] == ["keep"]
+
+
+def test_replacing_an_event_moves_it_between_state_partitions(store):
+    event = make_event("e", "2026-12-01T18:00:00", state="MD")
+    store.put_events([event])
+    store.put_events([replace(event, state=None, location_type="virtual", title="Now online")])
+    assert list(store.query_by_state("MD", "2026-12-01T00:00:00")) == []
+    moved = list(store.query_by_state("ALL", "2026-12-01T00:00:00"))
+    assert [(e.event_id, e.title, e.state) for e in moved] == [("e", "Now online", None)]
+
+
+def test_the_last_version_of_a_key_in_one_put_wins(store):
+    first = make_event("e", "2026-12-01T18:00:00")
+    store.put_events(
+        [first, replace(first, title="Renamed"), make_event("f", "2026-12-01T19:00:00")]
+    )
+    assert store.get_events([first.key])["e"].title == "Renamed"
+
+
+def test_feed_states_round_trip_and_are_replaced_whole(store):
+    assert store.load_feed_states() == {}
+    ok = FeedState(
+        "dc-python",
+        last_attempt="2026-12-01T11:00:00Z",
+        last_success="2026-12-01T11:00:00Z",
+        last_success_date="2026-12-01",
+        last_parsed_date="2026-12-01",
+        http_status=200,
+        etag='W/"abc"',
+        last_modified="Mon, 30 Nov 2026 10:00:00 GMT",
+        events_parsed=12,
+        vevents_in_source=13,
+    )
+    failed = FeedState("pyladies", last_attempt="2026-12-01T11:00:00Z", error="HTTP 500")
+    store.save_feed_states({"dc-python": ok, "pyladies": failed})
+    assert store.load_feed_states() == {"dc-python": ok, "pyladies": failed}
+    store.save_feed_states({"pyladies": failed})
+    assert store.load_feed_states() == {"pyladies": failed}
+    assert list(store.query_by_state("ALL", "")) == []  # bookkeeping is not an event
+
+
+def test_writes_counts_items_written_updated_or_deleted(store):
+    events = [make_event(f"w{n}", "2026-12-01T18:00:00") for n in range(3)]
+    store.put_events(events)
+    assert store.writes == 3
+    store.touch_events(
+        [Touch(e.event_id, e.start_datetime, "2026-12-01", 5, "now") for e in events]
+    )
+    store.delete_events([events[0].key])
+    store.save_feed_states({"dc-python": FeedState("dc-python")})
+    assert store.writes == 8
+    store.get_events([e.key for e in events])
+    list(store.query_by_state("DC", ""))
+    store.load_feed_states()
+    assert store.writes == 8
+
+
+def test_list_events_merges_partitions_and_ignores_expired(store):
+    now_ts = 1_800_000_000  # before make_event's ttl
+    store.put_events(
+        [
+            make_event("va", "2026-12-01T09:00:00", state="VA"),
+            make_event("dc", "2026-12-01T12:00:00"),
+            make_event("virtual", "2026-12-01T12:00:00", state=None, location_type="virtual"),
+            make_event("md", "2026-12-02T08:00:00", state="MD"),
+            make_event("expired", "2026-12-01T10:00:00", ttl=now_ts - 1),
+            make_event(
+                "conference",
+                "2026-11-28T00:00:00",
+                end_datetime="2026-12-03T00:00:00",
+                all_day=True,
+            ),
+            make_event("over", "2026-11-29T09:00:00", end_datetime="2026-11-29T17:00:00"),
+            make_event("after", "2026-12-04T09:00:00"),
+        ]
+    )
+    flt = EventFilter(start=date(2026, 12, 1), end=date(2026, 12, 3))
+    listed = [e.event_id for e in list_events(store, flt, now_ts=now_ts)]
+    assert listed == ["conference", "va", "dc", "virtual", "md"]
+    dc_only = EventFilter(start=date(2026, 12, 1), state="DC")
+    assert [e.event_id for e in list_events(store, dc_only, now_ts=now_ts)] == [
+        "conference",
+        "dc",
+        "after",
+    ]

@@ -1,0 +1,179 @@
+"""What only the DynamoDB store has: the table it creates, its requests, its errors (moto)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import boto3
+import pytest
+from botocore.exceptions import NoRegionError
+from moto import mock_aws
+from store_backends import TABLE, make_event, moto_backend
+
+import core.store.dynamodb as dynamodb
+from core.models import FeedState
+from core.query import EventFilter, list_events
+from core.store.base import StoreError, Touch
+from core.store.dynamodb import DynamoDBStore, create_table
+
+
+@pytest.fixture
+def moto():
+    with moto_backend() as backend:
+        yield backend
+
+
+def test_create_table_matches_the_architecture():
+    with mock_aws():
+        create_table(TABLE)
+        create_table(TABLE)  # idempotent
+        client = boto3.client("dynamodb")
+        table = client.describe_table(TableName=TABLE)["Table"]
+        ttl = client.describe_time_to_live(TableName=TABLE)["TimeToLiveDescription"]
+
+    def schema(partition):
+        return [
+            {"AttributeName": partition, "KeyType": "HASH"},
+            {"AttributeName": "start_datetime", "KeyType": "RANGE"},
+        ]
+
+    assert table["KeySchema"] == schema("event_id")
+    assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
+    indexes = {i["IndexName"]: i for i in table["GlobalSecondaryIndexes"]}
+    assert set(indexes) == {"DateIndex", "GroupIndex"}
+    assert indexes["DateIndex"]["KeySchema"] == schema("state")
+    assert indexes["GroupIndex"]["KeySchema"] == schema("group_id")
+    assert {i["Projection"]["ProjectionType"] for i in indexes.values()} == {"ALL"}
+    types = {a["AttributeName"]: a["AttributeType"] for a in table["AttributeDefinitions"]}
+    assert types == dict.fromkeys(("event_id", "start_datetime", "state", "group_id"), "S")
+    assert ttl == {"TimeToLiveStatus": "ENABLED", "AttributeName": "ttl"}
+
+
+def test_a_missing_table_says_how_to_create_it():
+    with mock_aws():
+        store = DynamoDBStore("NoSuchTable")
+        with pytest.raises(StoreError, match=r"python -m core.store.dynamodb NoSuchTable"):
+            list(store.query_by_state("DC", "2026-12-01T00:00:00"))
+        with pytest.raises(StoreError, match="does not exist"):
+            store.put_events([make_event("e", "2026-12-01T18:00:00")])
+
+
+def test_the_client_is_created_on_first_use_only(monkeypatch, tmp_path):
+    for name in ("AWS_DEFAULT_REGION", "AWS_REGION"):
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    store = DynamoDBStore(TABLE)  # no region anywhere: fine until a request is made
+    with pytest.raises(NoRegionError):
+        list(store.query_by_state("DC", ""))
+
+
+def test_an_unchanged_event_costs_one_small_update(moto):
+    event = make_event("e", "2026-12-01T18:00:00")
+    moto.store.put_events([event])
+    moto.calls.clear()
+    moto.store.touch_events([Touch("e", event.start_datetime, "2026-12-01", 1_950_000_000, "t")])
+    assert moto.calls == ["UpdateItem"]
+    assert moto.store.writes == 2
+
+
+def test_items_omit_none_and_put_stateless_events_in_all(moto):
+    moto.store.put_events([make_event("e", "2026-12-01T18:00:00", state=None)])
+    item = moto.store.client.get_item(
+        TableName=TABLE,
+        Key={"event_id": {"S": "e"}, "start_datetime": {"S": "2026-12-01T18:00:00"}},
+    )["Item"]
+    assert item["state"] == {"S": "ALL"}
+    assert item["ttl"] == {"N": "1900000000"}
+    assert not {"city", "cost", "submitted_by", "submitter_link"} & set(item)
+
+
+def test_feed_states_are_one_item_outside_every_index(moto):
+    states = {g: FeedState(g, http_status=200) for g in ("a", "b", "c")}
+    moto.store.save_feed_states(states)
+    assert moto.calls[-1:] == ["PutItem"]
+    moto.calls.clear()
+    assert moto.store.load_feed_states() == states
+    assert moto.calls == ["GetItem"]
+    item = moto.store.client.get_item(TableName=TABLE, Key=dynamodb.FEEDS_KEY)["Item"]
+    assert not {"state", "group_id"} & set(item)
+
+
+def test_queries_read_pages_lazily(moto):
+    moto.store.put_events([make_event(f"e{n}", f"2026-12-0{n + 1}T18:00:00") for n in range(5)])
+    moto.calls.clear()
+    listing = moto.store.query_by_state("DC", "2026-12-01T00:00:00")
+    assert moto.calls == []
+    next(listing)
+    assert moto.calls == ["Query"]
+    assert len(list(listing)) == 4
+    assert moto.calls == ["Query"] * 3  # pages of 2
+
+
+def test_listings_never_scan(moto):
+    store = moto.store
+    store.put_events([make_event("e", "2026-12-01T18:00:00")])
+    store.touch_events([Touch("e", "2026-12-01T18:00:00", "2026-12-01", 1, "t")])
+    store.get_events([("e", "2026-12-01T18:00:00")])
+    list(list_events(store, EventFilter(start=date(2026, 12, 1)), now_ts=0))
+    list(list_events(store, EventFilter(start=date(2026, 12, 1), group_id="x"), now_ts=0))
+    store.save_feed_states({})
+    store.load_feed_states()
+    store.delete_events([("e", "2026-12-01T18:00:00")])
+    assert "Query" in moto.calls
+    assert set(moto.calls) <= {
+        "Query",
+        "GetItem",
+        "PutItem",
+        "UpdateItem",
+        "BatchGetItem",
+        "BatchWriteItem",
+    }
+
+
+class Throttled:
+    """A client whose first ``throttled`` batch calls process only their first request."""
+
+    def __init__(self, client: Any, throttled: int) -> None:
+        self._client = client
+        self.throttled = throttled
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._client, name)
+
+    def batch_write_item(self, RequestItems):
+        ((table, requests),) = RequestItems.items()
+        if self.throttled <= 0:
+            return self._client.batch_write_item(RequestItems=RequestItems)
+        self.throttled -= 1
+        self._client.batch_write_item(RequestItems={table: requests[:1]})
+        return {"UnprocessedItems": {table: requests[1:]} if requests[1:] else {}}
+
+    def batch_get_item(self, RequestItems):
+        ((table, request),) = RequestItems.items()
+        if self.throttled <= 0:
+            return self._client.batch_get_item(RequestItems=RequestItems)
+        self.throttled -= 1
+        first = self._client.batch_get_item(RequestItems={table: {"Keys": request["Keys"][:1]}})
+        rest = {table: {"Keys": request["Keys"][1:]}} if request["Keys"][1:] else {}
+        return {"Responses": first["Responses"], "UnprocessedKeys": rest}
+
+
+def test_unprocessed_batch_items_are_retried(moto, monkeypatch):
+    sleeps: list[float] = []
+    monkeypatch.setattr(dynamodb.time, "sleep", sleeps.append)
+    client = Throttled(moto.store.client, throttled=3)
+    store = DynamoDBStore(TABLE, client=client)
+    events = [make_event(f"e{n:02d}", "2026-12-01T18:00:00") for n in range(30)]
+    store.put_events(events)
+    assert store.writes == 30
+    client.throttled = 2
+    assert store.get_events([e.key for e in events]) == {e.event_id: e for e in events}
+    assert sleeps == [0.05, 0.1, 0.2, 0.05, 0.1]
+
+
+def test_a_batch_that_never_gets_through_is_an_error(moto, monkeypatch):
+    monkeypatch.setattr(dynamodb.time, "sleep", lambda _: None)
+    store = DynamoDBStore(TABLE, client=Throttled(moto.store.client, throttled=100))
+    with pytest.raises(StoreError, match="unprocessed"):
+        store.put_events([make_event(f"e{n}", "2026-12-01T18:00:00") for n in range(20)])
