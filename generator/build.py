@@ -1,0 +1,82 @@
+"""`build_site`: the whole static site from the store, in one pass.
+
+Reader (one DateIndex listing of the upcoming events) -> views (each event's display data, once)
+-> page contexts (pure) -> the Jinja2 renderer -> the writer, which alone touches the output.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from core.models import Group, SiteConfig
+from core.query import EventFilter, list_events
+from core.store.base import EventStore
+from generator.ics import calendar, vevent
+from generator.pages import plan, site_root
+from generator.render import Renderer
+from generator.views import make_view
+from generator.writers import Writer
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    files_written: int
+    files_unchanged: int
+    files_deleted: int
+    pages: int  # HTML pages among the files
+    events: int
+    seconds: float = 0.0
+
+    def __str__(self) -> str:
+        files = self.files_written + self.files_unchanged
+        return (
+            f"built {files} files ({self.pages} pages) from {self.events} events in "
+            f"{self.seconds:.1f} s: {self.files_written} written, {self.files_unchanged} "
+            f"unchanged, {self.files_deleted} deleted"
+        )
+
+    def to_dict(self) -> dict[str, int | float]:
+        return asdict(self)
+
+
+def build_site(
+    store: EventStore,
+    writer: Writer,
+    *,
+    site: SiteConfig,
+    groups: list[Group],
+    today: date,
+    now_ts: int,
+) -> BuildReport:
+    """Render every page and feed for the events upcoming on ``today`` and hand them to
+    ``writer``. ``now_ts`` (Unix time) decides which items have expired and dates events that
+    carry no timestamps of their own."""
+    started = time.perf_counter()
+    tz, root = ZoneInfo(site.timezone), site_root(site)
+    events = list_events(store, EventFilter(start=today), now_ts=now_ts)
+    views = [make_view(event, tz=tz, root=root, today=today) for event in events]
+    pages, feeds = plan(views, site=site, groups=groups, today=today)
+
+    renderer = Renderer(site)
+    writer.write(renderer.css_path, renderer.css)
+    html = 0
+    for page in pages:
+        writer.write(page.path, renderer.render(page))
+        html += page.path.endswith(".html")
+    stamp = datetime.fromtimestamp(now_ts, UTC)
+    vevents = {v.event.event_id: vevent(v, stamp) for v in views}
+    for feed in feeds:
+        body = calendar(feed.name, (vevents[v.event.event_id] for v in feed.views))
+        writer.write(feed.path, body)
+    stats = writer.finish()
+    return BuildReport(
+        files_written=stats.written,
+        files_unchanged=stats.unchanged,
+        files_deleted=stats.deleted,
+        pages=html,
+        events=len(views),
+        seconds=round(time.perf_counter() - started, 3),
+    )

@@ -1,0 +1,243 @@
+"""Page and feed contexts: which files the site has and what each shows (pure, no I/O).
+
+The URL layout is the contract of CONVENTIONS.md: every page is ``PATH/index.html``; feeds sit
+beside the page they narrow (``/virtual/events.ics``, ``/locations/DC/events.ics``,
+``/groups/<id>/events.ics``) and there is one ``/events/<event_id>.ics`` per event. Pages and
+feeds are generated lazily, so only one page's context is alive at a time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from itertools import groupby
+from urllib.parse import quote, urlsplit
+
+from markupsafe import Markup
+
+from core.models import Group, SiteConfig
+from generator.days import Day, between, keep, lay_out, week_id, week_monday
+from generator.text import http_url
+from generator.views import EventView, Link, day_label
+
+STATE_NAMES = {"DC": "Washington, DC", "VA": "Virginia", "MD": "Maryland"}
+NAV_STATES = ("DC", "VA", "MD")
+WEEKS_AHEAD = 12  # week pages always exist for this many weeks after the current one
+NEWSLETTER_DAYS = 7
+LISTING_CAP = 500  # events on the home, virtual and state pages; later days: the week pages
+
+
+@dataclass(frozen=True)
+class Page:
+    path: str  # output file, e.g. "week/2026-W49/index.html"
+    template: str
+    context: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Feed:
+    path: str
+    name: str
+    views: Sequence[EventView]
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """The ways to follow one feed: download, calendar app (webcal://), Google Calendar."""
+
+    name: str
+    href: str
+    webcal: str
+    google: str
+
+
+def site_root(site: SiteConfig) -> str:
+    """The path the site lives under ("" when served from the domain's root)."""
+    return urlsplit(site.base_url).path.rstrip("/")
+
+
+def page_url(path: str) -> str:
+    """Output file -> URL path: ``week/2026-W49/index.html`` -> ``/week/2026-W49/``."""
+    return "/" + path.removesuffix("index.html")
+
+
+def subscription(site: SiteConfig, path: str, name: str) -> Subscription:
+    absolute = site.base_url.rstrip("/") + "/" + path
+    webcal = "webcal://" + absolute.split("://", 1)[1]
+    google = "https://calendar.google.com/calendar/render?cid=" + quote(webcal, safe="")
+    return Subscription(name, site_root(site) + "/" + path, webcal, google)
+
+
+def jsonld(days: Sequence[Day]) -> Markup | None:
+    """One schema.org @graph of the events a page shows, each once."""
+    seen: dict[str, str] = {}
+    for day in days:
+        for entry in day.entries:
+            seen.setdefault(entry.view.event.event_id, entry.view.jsonld)
+    if not seen:
+        return None
+    return Markup('{"@context":"https://schema.org","@graph":[' + ",".join(seen.values()) + "]}")
+
+
+def listing(path: str, nav: str, days: list[Day], cap: int | None, **context: object) -> Page:
+    """A page of events by day (home, virtual, a state, a week). Past ``cap`` events it stops
+    at a day boundary and points to the week page where the rest begins."""
+    shown, more, count = days, None, 0
+    for index, day in enumerate(days):
+        count += len(day.entries)
+        if cap is not None and count > cap and index:
+            shown, rest = days[:index], day
+            more = Link(f"Later events, from {rest.label}, on the week pages", rest.week_href)
+            break
+    base = {"nav": nav, "days": shown, "more": more, "jsonld": jsonld(shown)}
+    return Page(path, "listing.html", base | {"prev": None, "next": None} | context)
+
+
+def group_members(views: Sequence[EventView], groups: Sequence[Group]) -> dict[str, list]:
+    """Each active group's events, cross-posts included, by group_id."""
+    members: dict[str, list[EventView]] = {g.group_id: [] for g in groups if g.active}
+    for view in views:
+        also = (a.get("group_id", "") for a in view.event.also_published_by)
+        for gid in {view.event.group_id, *also} & members.keys():
+            members[gid].append(view)
+    return members
+
+
+def plan(
+    views: Sequence[EventView], *, site: SiteConfig, groups: Sequence[Group], today: date
+) -> tuple[Iterator[Page], Iterator[Feed]]:
+    """Every page and every feed of the site for these upcoming events (in start order)."""
+    days = lay_out(views, root=site_root(site), today=today)
+    members = group_members(views, groups)
+    return _pages(views, days, members, groups, site, today), _feeds(views, members, groups, site)
+
+
+def _states(site: SiteConfig) -> list[str]:
+    return [s for s in NAV_STATES if s in site.only_states]
+
+
+def _in_state(state: str):
+    return lambda v: v.event.state == state and not v.virtual
+
+
+def _pages(views, days, members, groups, site: SiteConfig, today: date) -> Iterator[Page]:
+    urls = []
+    for page in _listed_pages(views, days, members, groups, site, today):
+        urls.append(page_url(page.path))
+        yield page
+    soon = between(days, today, NEWSLETTER_DAYS)
+    yield Page("newsletter.html", "newsletter.html", {"days": soon})
+    yield Page("newsletter.txt", "newsletter.txt", {"days": soon})
+    yield Page("404.html", "404.html", {"nav": ""})
+    yield Page("robots.txt", "robots.txt")
+    yield Page("sitemap.xml", "sitemap.xml", {"urls": urls})
+
+
+def _listed_pages(views, days, members, groups, site: SiteConfig, today: date) -> Iterator[Page]:
+    """The pages a visitor browses (and the sitemap lists)."""
+    everything = subscription(site, "events.ics", f"All events ({site.site_name})")
+    yield listing(
+        "index.html",
+        "home",
+        keep(days, lambda v: not v.virtual),
+        LISTING_CAP,
+        title="Upcoming in-person tech events",
+        heading=site.site_name,
+        intro=site.tagline,
+        feed=everything,
+        empty="No upcoming in-person events are listed yet.",
+    )
+    yield listing(
+        "virtual/index.html",
+        "virtual",
+        keep(days, lambda v: v.virtual),
+        LISTING_CAP,
+        title="Virtual tech events",
+        heading="Virtual events",
+        intro="Online events from DC-area tech groups.",
+        feed=subscription(site, "virtual/events.ics", "Virtual events"),
+        empty="No upcoming virtual events are listed yet.",
+    )
+    yield from _location_pages(views, days, site)
+    yield from week_pages(days, site, today, everything)
+    rows = [
+        {
+            "link": Link(g.name, http_url(g.website)),
+            "count": len(members[g.group_id]),
+            "feed": subscription(site, f"groups/{g.group_id}/events.ics", g.name),
+        }
+        for g in sorted((g for g in groups if g.active), key=lambda g: g.name.casefold())
+    ]
+    yield Page("groups/index.html", "groups.html", {"nav": "groups", "groups": rows})
+
+
+def _location_pages(views, days, site: SiteConfig) -> Iterator[Page]:
+    """A page per state, then the page of counts."""
+    places = []
+    for state in _states(site):
+        name = STATE_NAMES[state]
+        feed = subscription(site, f"locations/{state}/events.ics", f"Events in {name}")
+        yield listing(
+            f"locations/{state}/index.html",
+            state,
+            keep(days, _in_state(state)),
+            LISTING_CAP,
+            title=f"Tech events in {name}",
+            heading=f"Events in {name}",
+            intro=f"Upcoming in-person tech events in {name}.",
+            feed=feed,
+            empty=f"No upcoming events in {name} are listed yet.",
+        )
+        places.append(
+            {
+                "link": Link(name, f"{site_root(site)}/locations/{state}/"),
+                "count": sum(1 for v in views if _in_state(state)(v)),
+                "feed": feed,
+            }
+        )
+    virtual = sum(1 for v in views if v.virtual)
+    context = {"nav": "locations", "places": places, "virtual": virtual}
+    yield Page("locations/index.html", "locations.html", context)
+
+
+def week_pages(
+    days: list[Day], site: SiteConfig, today: date, feed: Subscription
+) -> Iterator[Page]:
+    """A page for every week with events and for the next WEEKS_AHEAD, linked prev/next."""
+    by_week = {wid: list(group) for wid, group in groupby(days, key=lambda d: week_id(d.day))}
+    ahead = {week_id(today + timedelta(weeks=n)) for n in range(WEEKS_AHEAD + 1)}
+    weeks = sorted(by_week.keys() | ahead)
+    links = [
+        Link(f"Week of {day_label(week_monday(w))}", f"{site_root(site)}/week/{w}/") for w in weeks
+    ]
+    for index, wid in enumerate(weeks):
+        monday = week_monday(wid)
+        sunday = monday + timedelta(days=6)
+        yield listing(
+            f"week/{wid}/index.html",
+            "week",
+            by_week.get(wid, []),
+            None,
+            title=f"Tech events, week of {day_label(monday)}, {monday.year}",
+            heading=f"Week of {day_label(monday)}, {monday.year}",
+            intro=f"{wid}: {day_label(monday, short=True)} to {day_label(sunday, short=True)}",
+            feed=feed,
+            empty="No events are listed for this week yet.",
+            prev=links[index - 1] if index else None,
+            next=links[index + 1] if index + 1 < len(weeks) else None,
+        )
+
+
+def _feeds(views, members, groups, site: SiteConfig) -> Iterator[Feed]:
+    yield Feed("events.ics", site.site_name, views)
+    yield Feed("virtual/events.ics", f"{site.site_name}: virtual", [v for v in views if v.virtual])
+    for state in _states(site):
+        name = f"{site.site_name}: {STATE_NAMES[state]}"
+        yield Feed(f"locations/{state}/events.ics", name, [v for v in views if _in_state(state)(v)])
+    for group in groups:
+        if group.active:
+            name = f"{site.site_name}: {group.name}"
+            yield Feed(f"groups/{group.group_id}/events.ics", name, members[group.group_id])
+    for view in views:
+        yield Feed(f"events/{view.event.event_id}.ics", view.title, [view])
