@@ -11,6 +11,7 @@ import time
 import urllib.error
 import urllib.request
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -79,6 +80,20 @@ def test_handle_opens_the_store_once(served):
     opened = api_app._store
     handle("/api/events", {"limit": "1"})
     assert opened is not None and api_app._store is opened
+
+
+def test_handle_serves_concurrent_requests_each_their_own_answer(served):
+    """The preview server may call from several threads; Chalice keeps one current request."""
+    queries = [{"state": s} for s in ("DC", "VA", "MD")] * 20
+    expected = [handle("/api/events", q)[2] for q in queries]
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads often, to give a race its chance
+    try:
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            answers = list(pool.map(lambda q: handle("/api/events", q)[2], queries))
+    finally:
+        sys.setswitchinterval(interval)
+    assert answers == expected
 
 
 def test_handle_encodes_the_query_and_reports_errors_in_the_api_shape(served):
