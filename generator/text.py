@@ -94,10 +94,10 @@ def description_html(text: str) -> Markup:
         return Markup("")
     if len(text) > EXCERPT:
         text = text[:EXCERPT].rsplit(None, 1)[0] + " …"
+    if MARKDOWN_SYNTAX.search(text):  # Markdown may carry HTML too: render, then clean
+        return Markup(_clean(_MARKDOWN.reset().convert(text)))
     if is_html(text):
         return Markup(_clean(text))
-    if MARKDOWN_SYNTAX.search(text):
-        return Markup(_clean(_MARKDOWN.reset().convert(text)))
     return Markup(_plain_to_html(text))
 
 

@@ -1,0 +1,192 @@
+"""The generator's rules in isolation: safe text, day layout and ordering, labels, and what a
+rebuild writes."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from fixtures.events import (
+    SITE,
+    TODAY,
+    build_fixture_site,
+    fixture_store,
+    listed_events,
+    load_events,
+)
+
+from core.models import Event
+from core.store.sqlite import SQLiteStore
+from generator.days import lay_out, week_id
+from generator.pages import listing
+from generator.text import description_html, description_text, http_url
+from generator.views import clock, make_view, script_safe_json
+
+TZ = ZoneInfo(SITE.timezone)
+
+
+def view(event: Event):
+    return make_view(event, tz=TZ, root="", today=TODAY)
+
+
+# --- safe text ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["javascript:alert(1)", "JaVaScRiPt:alert(1)", " java\tscript:x", "data:text/html,x",
+     "/relative", "mailto:a@b.c", "https://", "https://x.org/a b", "", None],
+)  # fmt: skip
+def test_only_absolute_http_urls_are_links(url):
+    assert http_url(url) is None
+
+
+def test_http_and_https_urls_pass_through_trimmed():
+    assert http_url(" https://x.org/a?b=1 ") == "https://x.org/a?b=1"
+    assert http_url("HTTP://X.ORG") == "HTTP://X.ORG"
+
+
+def test_html_descriptions_are_cleaned_with_an_allow_list():
+    html = description_html(
+        '<p onclick="x()">Hi <script>alert(1)</script><img src=x onerror=alert(1)>'
+        '<a href="javascript:alert(1)">bad</a> <a href="/rel">rel</a> '
+        '<a href="https://ok.org">ok</a><iframe src="https://evil"></iframe></p>'
+    )
+    assert "script" not in html and "onerror" not in html and "onclick" not in html
+    assert "<img" not in html and "<iframe" not in html and "javascript" not in html
+    assert 'href="/rel"' not in html
+    assert '<a href="https://ok.org" rel="nofollow ugc noopener noreferrer">ok</a>' in html
+
+
+def test_markdown_is_rendered_then_cleaned():
+    html = description_html(
+        "**Bold** [x](javascript:alert(1)) [y](https://y.org)\n\n<script>z</script>"
+    )
+    assert "<strong>Bold</strong>" in html
+    assert 'href="https://y.org"' in html
+    assert "javascript" not in html and "<script" not in html
+
+
+def test_plain_text_is_escaped_with_paragraphs_and_links():
+    html = description_html("a < b & c\nnext line https://x.org/p?q=1&r=2.\n\nsecond")
+    assert html.startswith("<p>a &lt; b &amp; c<br>")
+    assert '<a href="https://x.org/p?q=1&amp;r=2" rel=' in html
+    assert "</a>.</p>\n<p>second</p>" in html
+
+
+def test_long_descriptions_are_cut_at_a_word():
+    html = description_html("word " * 500)
+    assert html.endswith(" …</p>") and len(html) < 900
+
+
+def test_description_text_drops_tags_keeps_lines():
+    assert description_text("<p>One &amp; two</p><p>three<br>four</p>") == "One & two\nthree\nfour"
+    assert description_text("plain *markdown* stays") == "plain *markdown* stays"
+
+
+def test_json_for_a_script_element_cannot_close_it():
+    text = script_safe_json({"name": "</script><script>alert(1)</script> & <!--"})
+    assert "<" not in text and ">" not in text and "&" not in text
+    assert json.loads(text)["name"] == "</script><script>alert(1)</script> & <!--"
+
+
+# --- labels and layout -------------------------------------------------------------------------
+
+
+def test_clock_labels():
+    assert clock(datetime(2026, 1, 1, 18, 30)) == "6:30 pm"
+    assert clock(datetime(2026, 1, 1, 0, 5)) == "12:05 am"
+    assert clock(datetime(2026, 1, 1, 12, 0)) == "12:00 pm"
+
+
+def test_labels_for_each_kind_of_event():
+    events = load_events()
+    assert view(events["pydc-december"]).when == "6:30 pm – 8:30 pm"
+    assert view(events["winter-summit"]).when == "All day"
+    devfest = view(events["devfest"])
+    assert devfest.when == "All day, until Friday, December 4"
+    assert devfest.until == "Continuing, until Friday, December 4"
+    assert view(events["hack-weekend"]).until == "Continuing, until Fri, Dec 4, 5:00 pm"
+    assert view(events["late-night"]).days == (date(2026, 12, 4),)  # ends 1 am: not "continuing"
+
+
+def test_days_in_order_with_all_day_and_continuing_first_then_time_then_title():
+    days = lay_out([view(e) for e in listed_events().values()], root="", today=TODAY)
+    assert [d.day for d in days] == sorted(d.day for d in days)
+    assert days[0].day == TODAY  # the bootcamp began yesterday: listed from today
+    titles = {d.anchor: [(e.view.title, e.continuing) for e in d.entries] for d in days}
+    assert titles["2026-12-02"] == [
+        ("DevFest Capital Region", False),
+        ("Security Bootcamp", True),
+        ("Lunch & Learn: Observability", False),
+        ("alpha Builders Meetup", False),  # a tie at 6 pm: by title, ignoring case
+        ("Beta Testers Social", False),
+    ]
+    assert titles["2026-12-04"][:2] == [
+        ("Civic Hack Weekend", True),
+        ("DevFest Capital Region", True),
+    ]
+    for day in days:
+        assert day.week_href == f"/week/{week_id(day.day)}/#{day.anchor}"
+
+
+def test_long_listings_stop_at_a_day_boundary_and_point_to_the_week_pages():
+    days = lay_out([view(e) for e in listed_events().values()], root="", today=TODAY)
+    page = listing("index.html", "home", days, 4, title="t", heading="h", intro="i")
+    shown = page.context["days"]
+    assert sum(len(d.entries) for d in shown) <= 4 and shown == days[: len(shown)]
+    rest = days[len(shown)]
+    assert page.context["more"].href == rest.week_href
+    assert listing("index.html", "home", days, None).context["more"] is None
+
+
+# --- rebuilds ----------------------------------------------------------------------------------
+
+
+def test_a_rebuild_without_changes_writes_nothing(tmp_path):
+    first = build_fixture_site(tmp_path)
+    assert first.files_written > 40 and first.files_unchanged == 0
+    assert first.events == len(listed_events())
+    again = build_fixture_site(tmp_path)
+    assert (again.files_written, again.files_deleted) == (0, 0)
+    assert again.files_unchanged == first.files_written
+    assert "0 written" in str(again)
+
+
+def test_a_changed_event_rewrites_only_the_files_that_show_it(tmp_path):
+    store = fixture_store()
+    build_fixture_site(tmp_path, store)
+    before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    workshop = load_events()["submitted-workshop"]
+    store.put_events([replace(workshop, title="Accessibility Workshop (room 2)")])
+    report = build_fixture_site(tmp_path, store)
+    changed = {str(p.relative_to(tmp_path)) for p, data in before.items() if p.read_bytes() != data}
+    assert report.files_written == len(changed) - (".dctech-manifest.json" in changed)
+    assert changed == {
+        "index.html", "locations/DC/index.html", "week/2026-W49/index.html", "newsletter.html",
+        "newsletter.txt", "events.ics", "locations/DC/events.ics",
+        f"events/{workshop.event_id}.ics",
+    }  # fmt: skip
+
+
+def test_pages_nobody_produces_any_more_are_deleted(tmp_path):
+    store = fixture_store()
+    build_fixture_site(tmp_path, store)
+    spring = load_events()["spring-conference"]
+    assert (tmp_path / "week/2027-W11/index.html").exists()
+    store.delete_events([spring.key])
+    report = build_fixture_site(tmp_path, store)
+    assert report.files_deleted == 2  # its week page (beyond the next 12 weeks) and its .ics
+    assert not (tmp_path / "week/2027-W11").exists()
+    assert not (tmp_path / f"events/{spring.event_id}.ics").exists()
+    assert (tmp_path / "week/2027-W08/index.html").exists()  # within the next 12: kept, empty
+
+
+def test_an_empty_store_still_builds_every_page(tmp_path):
+    report = build_fixture_site(tmp_path, SQLiteStore(":memory:"))
+    assert report.events == 0
+    assert (tmp_path / "index.html").exists() and (tmp_path / "events.ics").exists()
+    assert len(list((tmp_path / "week").iterdir())) == 13  # this week and the next 12
