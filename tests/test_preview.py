@@ -1,0 +1,112 @@
+"""The preview server: directory URLs, content types, the site's 404 page, no escape from the
+folder, and /api/ handed to the given handler."""
+
+from __future__ import annotations
+
+import http.client
+import threading
+from pathlib import Path
+
+import pytest
+from fixtures.events import build_fixture_site
+
+from generator.preview import make_server
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("site")
+    build_fixture_site(out)
+    (out.parent / "secret.txt").write_text("outside the site")
+    return out
+
+
+@pytest.fixture(scope="module")
+def server(site):
+    calls = []
+
+    def api(path: str, query: dict[str, str]):
+        calls.append((path, query))
+        return 200, {"Content-Type": "application/json"}, b'{"events": []}'
+
+    httpd = make_server(site, port=0, api_handler=api)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield httpd, calls
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def get(server, path: str, method: str = "GET") -> tuple[int, dict[str, str], bytes]:
+    httpd, _ = server
+    connection = http.client.HTTPConnection("127.0.0.1", httpd.server_port, timeout=5)
+    connection.request(method, path)
+    response = connection.getresponse()
+    body = response.read()
+    connection.close()
+    return response.status, dict(response.getheaders()), body
+
+
+def test_directory_urls_serve_their_index(server, site):
+    status, headers, body = get(server, "/week/2026-W49/")
+    assert status == 200 and headers["Content-Type"] == "text/html; charset=utf-8"
+    assert body == (site / "week/2026-W49/index.html").read_bytes()
+    assert get(server, "/")[2] == (site / "index.html").read_bytes()
+
+
+def test_a_folder_without_its_slash_redirects(server):
+    status, headers, _ = get(server, "/week/2026-W49?x=1")
+    assert status == 301 and headers["Location"] == "/week/2026-W49/?x=1"
+
+
+@pytest.mark.parametrize(
+    ("path", "kind"),
+    [
+        ("/events.ics", "text/calendar; charset=utf-8"),
+        ("/sitemap.xml", "application/xml; charset=utf-8"),
+        ("/newsletter.txt", "text/plain; charset=utf-8"),
+        ("/robots.txt", "text/plain; charset=utf-8"),
+    ],
+)
+def test_content_types(server, path, kind):
+    status, headers, _ = get(server, path)
+    assert (status, headers["Content-Type"]) == (200, kind)
+
+
+def test_the_stylesheet_is_served_as_css(server, site):
+    css = next((site / "static").glob("site.*.css")).name
+    assert get(server, f"/static/{css}")[1]["Content-Type"] == "text/css; charset=utf-8"
+
+
+@pytest.mark.parametrize(
+    "path", ["/nope/", "/week/1999-W01/", "/../secret.txt", "/%2e%2e/secret.txt", "/a%00b"]
+)
+def test_misses_and_escapes_get_the_site_404_page(server, site, path):
+    status, headers, body = get(server, path)
+    assert status == 404 and headers["Content-Type"] == "text/html; charset=utf-8"
+    assert body == (site / "404.html").read_bytes()
+    assert b"outside the site" not in body
+
+
+def test_head_sends_headers_only(server, site):
+    status, headers, body = get(server, "/events.ics", method="HEAD")
+    assert status == 200 and body == b""
+    assert int(headers["Content-Length"]) == (site / "events.ics").stat().st_size
+
+
+def test_api_paths_go_to_the_api_handler(server):
+    status, headers, body = get(server, "/api/events?state=DC&limit=5")
+    assert status == 200 and body == b'{"events": []}'
+    assert headers["Content-Type"] == "application/json"
+    assert server[1][-1] == ("/api/events", {"state": "DC", "limit": "5"})
+
+
+def test_without_an_api_handler_api_paths_are_misses(site):
+    httpd = make_server(site, port=0)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        assert get((httpd, []), "/api/events")[0] == 404
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
