@@ -28,7 +28,7 @@ log = logging.getLogger("dctech.render")
 def handler(event: dict | None, context: object = None) -> dict:
     bucket = os.environ.get("DCTECH_BUCKET")
     if not bucket:
-        raise RuntimeError("DCTECH_BUCKET is not set: the render Lambda needs a bucket to publish to")
+        raise RuntimeError("DCTECH_BUCKET is not set: the render Lambda publishes to that bucket")
     site = load_site_config(os.environ.get("DCTECH_CONFIG", BUNDLE / "config.yaml"))
     if os.environ.get("DCTECH_BASE_URL"):
         site = replace(site, base_url=os.environ["DCTECH_BASE_URL"].rstrip("/"))
