@@ -1,0 +1,300 @@
+"""Fetch every group's feed concurrently, politely and defensively.
+
+A slow, huge, broken or hostile feed costs at most its deadline and becomes an error result for
+its group: nothing here raises for one feed, and one feed never holds up the others.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from itertools import zip_longest
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import requests
+import urllib3.exceptions
+
+USER_AGENT = "DCTechEvents/0.1 (+https://dctech.events)"
+CHUNK = 64 * 1024
+
+
+@dataclass(frozen=True)
+class FetchSettings:
+    max_workers: int = 16
+    per_host: int = 10  # requests in flight to one host name
+    connect_timeout: float = 5.0
+    read_timeout: float = 10.0  # silence between two reads
+    deadline: float = 20.0  # the whole feed, retries included: a dripping server cannot hang us
+    max_bytes: int = 10 * 1024 * 1024
+    retries: int = 2  # on 5xx, 429, timeouts and dropped connections
+    backoff: float = 0.5  # wait before the first retry; doubles each time
+    retry_after_cap: float = 10.0  # longest Retry-After we honour
+    max_redirects: int = 5
+    user_agent: str = USER_AGENT
+
+
+@dataclass
+class FeedRequest:
+    group_id: str
+    source: str  # http(s) URL, or a path relative to ``root`` for a local feed
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+@dataclass
+class FetchResult:
+    group_id: str
+    ok: bool
+    not_modified: bool = False
+    body: bytes | None = None
+    http_status: int | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    error: str | None = None  # short and human: "HTTP 500 (3 attempts)", "connection refused"
+
+
+@dataclass
+class _Failure(Exception):
+    message: str
+    retryable: bool = False  # a later attempt may succeed
+    status: int | None = None
+    retry_after: float | None = None
+
+
+def fetch_all(
+    feeds: list[FeedRequest],
+    *,
+    settings: FetchSettings = FetchSettings(),
+    root: Path = Path("."),
+    on_result: Callable[[FetchResult], None] | None = None,
+) -> dict[str, FetchResult]:
+    """Fetch every feed; results keyed by group_id in request order, ``on_result`` as each ends."""
+    local = threading.local()
+    sessions: list[requests.Session] = []
+    slots: dict[str, threading.BoundedSemaphore] = {}
+    slots_lock = threading.Lock()
+
+    def session() -> requests.Session:
+        if not hasattr(local, "session"):
+            local.session = requests.Session()
+            local.session.headers.update(
+                {"User-Agent": settings.user_agent, "Accept": "text/calendar, */*;q=0.5"}
+            )
+            local.session.max_redirects = settings.max_redirects
+            sessions.append(local.session)
+        return local.session
+
+    @contextmanager
+    def host_slot(host: str) -> Iterator[None]:
+        with slots_lock:
+            slot = slots.setdefault(host, threading.BoundedSemaphore(settings.per_host))
+        with slot:
+            yield
+
+    def one(feed: FeedRequest) -> FetchResult:
+        try:
+            if urlsplit(feed.source).scheme.lower() in ("http", "https"):
+                return _fetch_url(feed, settings, session(), host_slot)
+            return _read_local(feed, settings, root)
+        except Exception as exc:  # a bug must still not cost the other feeds their results
+            return FetchResult(feed.group_id, ok=False, error=f"unexpected error: {exc!r}")
+
+    results: dict[str, FetchResult] = {}
+    try:
+        with ThreadPoolExecutor(settings.max_workers, thread_name_prefix="fetch") as pool:
+            for future in as_completed([pool.submit(one, f) for f in _interleave_hosts(feeds)]):
+                result = future.result()
+                results[result.group_id] = result
+                if on_result:
+                    on_result(result)
+    finally:
+        for s in sessions:
+            s.close()
+    return {f.group_id: results[f.group_id] for f in feeds}
+
+
+def _interleave_hosts(feeds: list[FeedRequest]) -> list[FeedRequest]:
+    """Round-robin over hosts, so workers waiting on one busy host do not starve the others."""
+    by_host: dict[str, list[FeedRequest]] = {}
+    for feed in feeds:
+        by_host.setdefault(urlsplit(feed.source).hostname or "", []).append(feed)
+    return [f for batch in zip_longest(*by_host.values()) for f in batch if f is not None]
+
+
+def _read_local(feed: FeedRequest, settings: FetchSettings, root: Path) -> FetchResult:
+    if urlsplit(feed.source).scheme:
+        return _error(feed, f"unsupported URL scheme: {urlsplit(feed.source).scheme}")
+    path = root / feed.source
+    try:
+        if path.stat().st_size > settings.max_bytes:
+            return _error(feed, _too_large(settings))
+        body = path.read_bytes()
+    except FileNotFoundError:
+        return _error(feed, f"file not found: {feed.source}")
+    except OSError as exc:
+        return _error(feed, f"cannot read {feed.source}: {exc.strerror or exc}")
+    if not _is_calendar(body):
+        return _error(feed, "not a calendar")
+    return FetchResult(feed.group_id, ok=True, body=body)
+
+
+def _fetch_url(
+    feed: FeedRequest,
+    settings: FetchSettings,
+    session: requests.Session,
+    host_slot: Callable[[str], AbstractContextManager[None]],
+) -> FetchResult:
+    deadline = time.monotonic() + settings.deadline
+    attempts = 0
+    while True:
+        attempts += 1
+        try:
+            with host_slot(urlsplit(feed.source).hostname or ""):
+                return _attempt(feed, settings, session, deadline)
+        except _Failure as failure:
+            wait = _retry_wait(failure, attempts, settings, deadline)
+            if wait is None:
+                tries = f" ({attempts} attempts)" if attempts > 1 else ""
+                return _error(feed, failure.message + tries, failure.status)
+            time.sleep(wait)
+
+
+def _retry_wait(
+    failure: _Failure, attempts: int, settings: FetchSettings, deadline: float
+) -> float | None:
+    """Seconds to wait before the next attempt, or None to give up."""
+    if not failure.retryable or attempts > settings.retries:
+        return None
+    wait = settings.backoff * 2 ** (attempts - 1)
+    if failure.retry_after is not None:
+        wait = max(wait, min(failure.retry_after, settings.retry_after_cap))
+    return wait if time.monotonic() + wait < deadline else None
+
+
+def _attempt(
+    feed: FeedRequest, settings: FetchSettings, session: requests.Session, deadline: float
+) -> FetchResult:
+    remaining = deadline - time.monotonic()
+    headers = {}
+    if feed.etag:
+        headers["If-None-Match"] = feed.etag
+    if feed.last_modified:
+        headers["If-Modified-Since"] = feed.last_modified
+    timeout = (min(settings.connect_timeout, remaining), min(settings.read_timeout, remaining))
+    try:
+        with session.get(feed.source, headers=headers, timeout=timeout, stream=True) as resp:
+            status = resp.status_code
+            etag, modified = resp.headers.get("ETag"), resp.headers.get("Last-Modified")
+            if status == 304:
+                return FetchResult(
+                    feed.group_id,
+                    ok=True,
+                    not_modified=True,
+                    http_status=304,
+                    etag=etag or feed.etag,
+                    last_modified=modified or feed.last_modified,
+                )
+            if not 200 <= status < 300:
+                raise _Failure(
+                    f"HTTP {status}",
+                    retryable=status >= 500 or status == 429,
+                    status=status,
+                    retry_after=_retry_after(resp),
+                )
+            body = _read_body(resp, settings, deadline)
+    except (requests.RequestException, urllib3.exceptions.HTTPError) as exc:
+        raise _describe(exc, settings, timeout[1] < settings.read_timeout) from exc
+    if not _is_calendar(body):
+        kind = resp.headers.get("Content-Type", "").split(";")[0].strip() or "no content type"
+        raise _Failure(f"not a calendar (got {kind})", status=status)
+    return FetchResult(
+        feed.group_id, ok=True, body=body, http_status=status, etag=etag, last_modified=modified
+    )
+
+
+def _read_body(resp: requests.Response, settings: FetchSettings, deadline: float) -> bytes:
+    """Read what has arrived, one socket read at a time, checking size and deadline as we go."""
+    if int(resp.headers.get("Content-Length") or 0) > settings.max_bytes:
+        raise _Failure(_too_large(settings), status=resp.status_code)
+    chunks, size = [], 0
+    while chunk := resp.raw.read1(CHUNK, decode_content=True):
+        size += len(chunk)
+        if size > settings.max_bytes:
+            raise _Failure(_too_large(settings), status=resp.status_code)
+        if time.monotonic() > deadline:
+            raise _Failure(f"timed out after {settings.deadline:g} s", status=resp.status_code)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _describe(exc: Exception, settings: FetchSettings, near_deadline: bool) -> _Failure:
+    """A short, human reason for a transport failure, and whether trying again may help."""
+    if isinstance(exc, requests.TooManyRedirects):
+        urls = [r.url for r in exc.response.history] if exc.response is not None else []
+        looped = len(set(urls)) < len(urls)
+        too_many = f"more than {settings.max_redirects} redirects"
+        return _Failure("redirect loop" if looped else too_many)
+    if isinstance(exc, requests.ConnectTimeout):
+        return _Failure(f"could not connect within {settings.connect_timeout:g} s", retryable=True)
+    if isinstance(exc, requests.ReadTimeout | urllib3.exceptions.ReadTimeoutError):
+        limit = settings.deadline if near_deadline else settings.read_timeout
+        return _Failure(f"timed out after {limit:g} s", retryable=True)
+    if isinstance(exc, requests.exceptions.SSLError):
+        return _Failure("TLS error")
+    if isinstance(exc, requests.exceptions.InvalidSchema):
+        return _Failure("unsupported URL scheme")
+    if isinstance(exc, requests.exceptions.InvalidURL):
+        return _Failure("invalid URL")
+    if _caused_by(exc, ConnectionRefusedError):
+        return _Failure("connection refused", retryable=True)
+    if _caused_by(exc, urllib3.exceptions.NameResolutionError):
+        return _Failure("host not found")
+    if isinstance(exc, urllib3.exceptions.DecodeError | requests.exceptions.ContentDecodingError):
+        return _Failure("could not decode the compressed body")
+    if isinstance(exc, urllib3.exceptions.ProtocolError):
+        return _Failure("connection dropped mid-response", retryable=True)
+    return _Failure("connection failed", retryable=True)
+
+
+def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
+    """requests wraps urllib3 which wraps the OS error: look down the chain."""
+    seen: BaseException | None = exc
+    for _ in range(10):
+        if seen is None:
+            return False
+        if isinstance(seen, kind) or any(isinstance(a, kind) for a in seen.args):
+            return True
+        seen = seen.__cause__ or seen.__context__ or getattr(seen, "reason", None)
+    return False
+
+
+def _retry_after(resp: requests.Response) -> float | None:
+    value = resp.headers.get("Retry-After", "").strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    when = when if when.tzinfo else when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def _is_calendar(body: bytes) -> bool:
+    """HTML error pages served with 200 are common; a real feed opens with BEGIN:VCALENDAR."""
+    return body.removeprefix(b"\xef\xbb\xbf").lstrip()[:15].upper() == b"BEGIN:VCALENDAR"
+
+
+def _too_large(settings: FetchSettings) -> str:
+    return f"larger than {settings.max_bytes / 2**20:g} MB"
+
+
+def _error(feed: FeedRequest, error: str, status: int | None = None) -> FetchResult:
+    return FetchResult(feed.group_id, ok=False, http_status=status, error=error)
