@@ -8,7 +8,7 @@ feeds are generated lazily, so only one page's context is alive at a time.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from itertools import groupby
@@ -94,9 +94,12 @@ def listing(path: str, nav: str, days: list[Day], cap: int | None, **context: ob
     return Page(path, "listing.html", base | {"prev": None, "next": None} | context)
 
 
-def group_members(views: Sequence[EventView], groups: Sequence[Group]) -> dict[str, list]:
+Members = dict[str, list[EventView]]
+
+
+def group_members(views: Sequence[EventView], groups: Sequence[Group]) -> Members:
     """Each active group's events, cross-posts included, by group_id."""
-    members: dict[str, list[EventView]] = {g.group_id: [] for g in groups if g.active}
+    members: Members = {g.group_id: [] for g in groups if g.active}
     for view in views:
         also = (a.get("group_id", "") for a in view.event.also_published_by)
         for gid in {view.event.group_id, *also} & members.keys():
@@ -117,11 +120,18 @@ def _states(site: SiteConfig) -> list[str]:
     return [s for s in NAV_STATES if s in site.only_states]
 
 
-def _in_state(state: str):
+def _in_state(state: str) -> Callable[[EventView], bool]:
     return lambda v: v.event.state == state and not v.virtual
 
 
-def _pages(views, days, members, groups, site: SiteConfig, today: date) -> Iterator[Page]:
+def _pages(
+    views: Sequence[EventView],
+    days: list[Day],
+    members: Members,
+    groups: Sequence[Group],
+    site: SiteConfig,
+    today: date,
+) -> Iterator[Page]:
     urls = []
     for page in _listed_pages(views, days, members, groups, site, today):
         urls.append(page_url(page.path))
@@ -134,7 +144,14 @@ def _pages(views, days, members, groups, site: SiteConfig, today: date) -> Itera
     yield Page("sitemap.xml", "sitemap.xml", {"urls": urls})
 
 
-def _listed_pages(views, days, members, groups, site: SiteConfig, today: date) -> Iterator[Page]:
+def _listed_pages(
+    views: Sequence[EventView],
+    days: list[Day],
+    members: Members,
+    groups: Sequence[Group],
+    site: SiteConfig,
+    today: date,
+) -> Iterator[Page]:
     """The pages a visitor browses (and the sitemap lists)."""
     everything = subscription(site, "events.ics", f"All events ({site.site_name})")
     yield listing(
@@ -172,7 +189,9 @@ def _listed_pages(views, days, members, groups, site: SiteConfig, today: date) -
     yield Page("groups/index.html", "groups.html", {"nav": "groups", "groups": rows})
 
 
-def _location_pages(views, days, site: SiteConfig) -> Iterator[Page]:
+def _location_pages(
+    views: Sequence[EventView], days: list[Day], site: SiteConfig
+) -> Iterator[Page]:
     """A page per state, then the page of counts."""
     places = []
     for state in _states(site):
@@ -229,7 +248,9 @@ def week_pages(
         )
 
 
-def _feeds(views, members, groups, site: SiteConfig) -> Iterator[Feed]:
+def _feeds(
+    views: Sequence[EventView], members: Members, groups: Sequence[Group], site: SiteConfig
+) -> Iterator[Feed]:
     yield Feed("events.ics", site.site_name, views)
     yield Feed("virtual/events.ics", f"{site.site_name}: virtual", [v for v in views if v.virtual])
     for state in _states(site):

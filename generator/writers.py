@@ -50,13 +50,15 @@ class Writer(ABC):
             self.written += 1
 
     def finish(self) -> WriteStats:
-        """Remove what earlier builds wrote and this one did not; record the new manifest."""
+        """Once every write has landed: remove what earlier builds wrote and this one did not,
+        and record the new manifest. A failed write raises before anything is deleted."""
+        self._flush()
         owned = set(json.loads(self._get(MANIFEST) or b"[]"))
         stale = sorted(owned - self._produced)
         self._remove(stale)
         if owned != self._produced:
             self._put(MANIFEST, json.dumps(sorted(self._produced), indent=0).encode("utf-8"))
-        self._flush()
+            self._flush()
         return WriteStats(self.written, self.unchanged, len(stale))
 
     @abstractmethod

@@ -142,3 +142,17 @@ def test_content_types():
     assert content_type("a/events.ics") == "text/calendar; charset=utf-8"
     assert content_type("newsletter.txt") == "text/plain; charset=utf-8"
     assert content_type("static/site.x.css") == "text/css; charset=utf-8"
+
+
+def test_a_failed_upload_raises_before_anything_is_deleted(s3, monkeypatch):
+    publish(S3Writer("site"), FIRST)
+    writer = S3Writer("site")
+
+    def broken(path, data):
+        raise ConnectionError("S3 went away")
+
+    monkeypatch.setattr(writer, "_upload", broken)
+    with pytest.raises(ConnectionError):
+        publish(writer, SECOND)
+    assert "week/2027-W11/index.html" in objects(s3)  # still there: the manifest is unchanged
+    assert json.loads(objects(s3)[MANIFEST]) == sorted(FIRST)
