@@ -27,8 +27,8 @@ CHUNK = 64 * 1024
 
 @dataclass(frozen=True)
 class FetchSettings:
-    max_workers: int = 16
-    per_host: int = 10  # requests in flight to one host name
+    max_workers: int = 32
+    per_host: int = 16  # requests in flight to one host name (polite to meetup.com)
     connect_timeout: float = 5.0
     read_timeout: float = 10.0  # silence between two reads
     deadline: float = 20.0  # the whole feed, retries included: a dripping server cannot hang us
