@@ -1,0 +1,156 @@
+"""Build the Lambda bundles from a checkout, without Docker.
+
+    python infra/build_lambda.py [--out build/lambda]
+
+Writes one directory per function (collector, render, api) that CDK zips as the function's code:
+our packages, the data they read, and the runtime dependencies pinned (with hashes) in
+infra/lambda-requirements.txt, installed by pip from binary wheels for the Lambda platform
+(CPython 3.12 on arm64). boto3 is left out: the Lambda runtime provides it. The API also gets
+Chalice's runtime module (chalice/__init__.py and app.py), which is what `chalice package` ships.
+The same checkout gives byte-identical bundles, so CDK's asset hashes change only with the code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import tomllib
+from pathlib import Path
+
+INFRA = Path(__file__).resolve().parent
+REPO = INFRA.parent
+LOCK = INFRA / "lambda-requirements.txt"
+PLATFORM = (
+    "--platform=manylinux2014_aarch64",
+    "--implementation=cp",
+    "--python-version=3.12",
+    "--only-binary=:all:",
+)
+PROVIDED = {"boto3"}  # by the Lambda runtime
+VENDORED = {"chalice"}  # only its runtime module ships (copied from the installed package)
+# Per function: path in the bundle -> path in the repository.
+BUNDLES: dict[str, dict[str, str]] = {
+    "collector": {
+        "core": "core",
+        "collector": "collector",
+        "_groups": "_groups",
+        "_single_events": "_single_events",
+        "config.yaml": "config.yaml",
+    },
+    "render": {
+        "core": "core",
+        "generator": "generator",
+        "templates": "templates",
+        "_groups": "_groups",
+        "config.yaml": "config.yaml",
+    },
+    "api": {"app.py": "api/app.py", "core": "core"},
+}
+SKIP = shutil.ignore_patterns("__pycache__", "*.pyc", ".*")
+
+
+def runtime_requirements() -> list[str]:
+    """pyproject's dependencies that the bundles install: what the lock file must pin."""
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    return [r for r in project["dependencies"] if requirement_name(r) not in PROVIDED | VENDORED]
+
+
+def requirement_name(requirement: str) -> str:
+    """The normalised distribution name of a requirement line ("PyYAML>=6" -> "pyyaml")."""
+    match = re.match(r"[A-Za-z0-9._-]+", requirement.strip())
+    if not match:
+        raise ValueError(f"not a requirement: {requirement!r}")
+    return re.sub(r"[-_.]+", "-", match.group()).lower()
+
+
+def install_dependencies(target: Path) -> None:
+    """pip-install the lock file's wheels for the Lambda platform into `target`."""
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "--no-deps",  # the lock file lists every package, transitive ones included
+            "--require-hashes",
+            "--no-compile",  # .pyc files would embed timestamps; Lambda compiles on import
+            *PLATFORM,
+            f"--target={target}",
+            f"--requirement={LOCK}",
+        ],
+        check=True,
+    )
+    # Console scripts and RECORD files name the build machine's interpreter: not needed to run.
+    shutil.rmtree(target / "bin", ignore_errors=True)
+    for record in target.glob("*.dist-info/RECORD"):
+        record.unlink()
+
+
+def assemble(out: Path, dependencies: Path) -> dict[str, Path]:
+    """Write out/<function> for every function: `dependencies` (an installed tree) plus its
+    share of the repository. Returns the bundle directories by function name."""
+    bundles = {}
+    for name, contents in BUNDLES.items():
+        bundle = out / name
+        shutil.rmtree(bundle, ignore_errors=True)
+        shutil.copytree(dependencies, bundle, ignore=SKIP)
+        for inside, source in contents.items():
+            _copy(REPO / source, bundle / inside)
+        bundles[name] = bundle
+    _copy_chalice_runtime(bundles["api"] / "chalice")
+    return bundles
+
+
+def build(out: Path) -> dict[str, Path]:
+    with tempfile.TemporaryDirectory(prefix="dctech-deps-") as scratch:
+        dependencies = Path(scratch)
+        install_dependencies(dependencies)
+        return assemble(out, dependencies)
+
+
+def _copy(source: Path, target: Path) -> None:
+    if source.is_dir():
+        shutil.copytree(source, target, ignore=SKIP)
+    elif source.is_file():
+        shutil.copyfile(source, target)
+    else:
+        raise FileNotFoundError(f"{source} is missing from the checkout")
+
+
+def _copy_chalice_runtime(target: Path) -> None:
+    spec = importlib.util.find_spec("chalice")
+    if spec is None or spec.origin is None:
+        raise SystemExit("chalice is not installed: pip install chalice")
+    package = Path(spec.origin).parent
+    target.mkdir()
+    for module in ("__init__.py", "app.py"):
+        shutil.copyfile(package / module, target / module)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=REPO / "build" / "lambda")
+    parser.add_argument(
+        "--requirements",
+        action="store_true",
+        help="print the runtime requirements (the input for regenerating the lock file)",
+    )
+    args = parser.parse_args(argv)
+    if args.requirements:
+        print("\n".join(runtime_requirements()))
+        return 0
+    for name, bundle in build(args.out).items():
+        size = sum(f.stat().st_size for f in bundle.rglob("*") if f.is_file())
+        print(f"{name}: {bundle} ({size / 1e6:.1f} MB)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
