@@ -27,7 +27,7 @@ from aws_cdk.assertions import Match, Template
 
 REPO = Path(__file__).parent.parent
 INFRA = REPO / "infra"
-sys.path.insert(0, str(INFRA))
+sys.path.append(str(INFRA))  # after everything else: infra/app.py must not shadow `app`
 
 from stacks import build  # noqa: E402
 from stacks.api import API_HANDLER, ROUTES  # noqa: E402

@@ -15,7 +15,7 @@ import pytest
 from packaging.requirements import Requirement
 
 REPO = Path(__file__).parent.parent
-sys.path.insert(0, str(REPO / "infra"))
+sys.path.append(str(REPO / "infra"))
 
 import build_lambda  # noqa: E402
 from stacks.api import API_HANDLER  # noqa: E402
