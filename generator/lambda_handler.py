@@ -2,8 +2,9 @@
 
 ``DCTECH_STORE`` (store URL), ``DCTECH_BUCKET`` (required), ``DCTECH_GROUPS_DIR`` and
 ``DCTECH_CONFIG`` (default: the bundled ``_groups`` and ``config.yaml``), ``DCTECH_BASE_URL``
-(optional override of the configured base URL). The collector invokes it after each collect with
-``{"collect": <its summary>}``, which is logged beside the build report.
+(optional override of the configured base URL), ``DCTECH_DISTRIBUTION_ID`` (optional: the
+CloudFront distribution to invalidate when files changed). The collector invokes it after each
+collect with ``{"collect": <its summary>}``, which is logged beside the build report.
 """
 
 from __future__ import annotations
@@ -46,6 +47,20 @@ def handler(event: dict | None, context: object = None) -> dict:
         )
     finally:
         store.close()
+    distribution = os.environ.get("DCTECH_DISTRIBUTION_ID")
+    if distribution and (report.files_written or report.files_deleted):
+        invalidate(distribution, reference=now.isoformat())
     log.info("%s", report)
     print(json.dumps({"render": report.to_dict(), "collect": (event or {}).get("collect")}))
     return report.to_dict()
+
+
+def invalidate(distribution: str, *, reference: str) -> None:
+    """Drop CloudFront's cached copies. One wildcard path: a single invalidation path per build,
+    however many files changed (pages also expire within minutes by their Cache-Control)."""
+    import boto3
+
+    boto3.client("cloudfront").create_invalidation(
+        DistributionId=distribution,
+        InvalidationBatch={"Paths": {"Quantity": 1, "Items": ["/*"]}, "CallerReference": reference},
+    )

@@ -10,7 +10,6 @@ from __future__ import annotations
 import html
 import re
 from functools import lru_cache
-from urllib.parse import urlsplit
 
 import markdown
 import nh3
@@ -27,7 +26,7 @@ MARKDOWN_SYNTAX = re.compile(
 )
 BARE_URL = re.compile(r"https?://[^\s<>\"']*[^\s<>\"'.,;:!?)\]]")
 BLOCK_END = re.compile(r"(?i)<br\s*/?>|</(?:p|li|h\d|div|blockquote|pre|tr)>")
-UNSAFE_IN_URL = re.compile(r"[\s\x00-\x1f\x7f]")
+HTTP_URL = re.compile(r"https?://[^\s/?#\x00-\x1f\x7f]+[^\s\x00-\x1f\x7f]*", re.IGNORECASE)
 EXCERPT = 800  # characters of a description shown on a page; the event's link has the rest
 
 
@@ -37,14 +36,7 @@ _MARKDOWN = markdown.Markdown()  # reused: building a converter costs more than 
 def http_url(url: str | None) -> str | None:
     """The URL if it is an absolute http(s) URL, else None (a ``javascript:`` URL is no link)."""
     url = (url or "").strip()
-    parts = urlsplit(url)
-    if (
-        parts.scheme.lower() in ("http", "https")
-        and parts.netloc
-        and not any(ch.isspace() or ord(ch) < 32 for ch in url)
-    ):
-        return url
-    return None
+    return url if HTTP_URL.fullmatch(url) else None
 
 
 def _keep_http_links(tag: str, attribute: str, value: str) -> str | None:

@@ -131,7 +131,8 @@ def _jsonld(event: Event, tz: ZoneInfo, href: str | None, organizer: Link | None
             address["addressLocality"] = event.city
         if event.state:
             address["addressRegion"] = event.state
-        data["location"] = {"@type": "Place", "name": event.location, "address": address}
+        place = {"@type": "Place", "name": event.location} if event.location else {"@type": "Place"}
+        data["location"] = place | {"address": address}
     if href:
         data["url"] = href
     if event.description:

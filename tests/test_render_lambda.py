@@ -51,6 +51,7 @@ def aws(monkeypatch):
         monkeypatch.setenv("DCTECH_BUCKET", BUCKET)
         monkeypatch.delenv("DCTECH_GROUPS_DIR", raising=False)  # the bundled _groups
         monkeypatch.delenv("DCTECH_BASE_URL", raising=False)
+        monkeypatch.delenv("DCTECH_DISTRIBUTION_ID", raising=False)
         yield s3
 
 
@@ -93,6 +94,49 @@ def test_handler_publishes_the_site_to_s3_and_a_rerun_uploads_nothing(aws, capsy
         k: o["ETag"] for k, o in objects.items()
     }
     assert all(listing(aws)[k]["LastModified"] == o["LastModified"] for k, o in objects.items())
+
+
+def distribution() -> str:
+    """A CloudFront distribution in moto (the render invalidates it after a change)."""
+    origin = {
+        "Id": "site",
+        "DomainName": f"{BUCKET}.s3.amazonaws.com",
+        "S3OriginConfig": {"OriginAccessIdentity": ""},
+    }
+    behaviour = {
+        "TargetOriginId": "site",
+        "ViewerProtocolPolicy": "redirect-to-https",
+        "MinTTL": 0,
+        "ForwardedValues": {"QueryString": False, "Cookies": {"Forward": "none"}},
+        "TrustedSigners": {"Enabled": False, "Quantity": 0},
+    }
+    config = {
+        "CallerReference": "test",
+        "Comment": "",
+        "Enabled": True,
+        "Origins": {"Quantity": 1, "Items": [origin]},
+        "DefaultCacheBehavior": behaviour,
+    }
+    created = boto3.client("cloudfront").create_distribution(DistributionConfig=config)
+    return created["Distribution"]["Id"]
+
+
+def test_cloudfront_is_invalidated_only_when_files_changed(aws, monkeypatch):
+    cloudfront = boto3.client("cloudfront")
+    monkeypatch.setenv("DCTECH_DISTRIBUTION_ID", distribution_id := distribution())
+
+    def invalidations() -> list[list[str]]:
+        listing = cloudfront.list_invalidations(DistributionId=distribution_id)["InvalidationList"]
+        batches = [
+            cloudfront.get_invalidation(DistributionId=distribution_id, Id=item["Id"])
+            for item in listing.get("Items", [])
+        ]
+        return [b["Invalidation"]["InvalidationBatch"]["Paths"]["Items"] for b in batches]
+
+    lambda_handler.handler(None, None)
+    assert invalidations() == [["/*"]]
+    lambda_handler.handler(None, None)  # nothing changed: nothing to invalidate
+    assert invalidations() == [["/*"]]
 
 
 def test_base_url_override_and_missing_bucket(aws, monkeypatch):
