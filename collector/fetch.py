@@ -28,7 +28,7 @@ CHUNK = 64 * 1024
 @dataclass(frozen=True)
 class FetchSettings:
     max_workers: int = 32
-    per_host: int = 16  # requests in flight to one host name (polite to meetup.com)
+    per_host: int = 24  # requests in flight to one host (meetup.com serves most groups)
     connect_timeout: float = 5.0
     read_timeout: float = 10.0  # silence between two reads
     deadline: float = 20.0  # the whole feed, retries included: a dripping server cannot hang us

@@ -75,25 +75,32 @@ def collect(
     now_iso = now.isoformat(timespec="seconds")
     active = {g.group_id: g for g in groups if g.active and g.ical}
     states = store.load_feed_states()
-    results = fetch_all(
+    previous = {gid: s.last_success_date for gid, s in states.items()}
+    fetched: list[Event] = []
+    outcomes: dict[str, GroupOutcome] = {}
+
+    def read(result: FetchResult) -> None:
+        """Parse each feed as it arrives, so parsing overlaps the other fetches' latency."""
+        state = states.setdefault(result.group_id, FeedState(result.group_id))
+        group = active[result.group_id]
+        outcomes[result.group_id] = _read_feed(group, result, state, site, today, now_iso, fetched)
+        if on_fetched:
+            on_fetched(result)
+
+    fetch_all(
         [_request(g, states.get(gid), today) for gid, g in active.items()],
         settings=settings or FetchSettings(),
         root=root,
-        on_result=on_fetched,
+        on_result=read,
     )
-    summary = CollectSummary()
-    fetched: list[Event] = []
-    refetched: list[str] = []
-    not_modified: dict[str, str] = {}  # group_id -> the day its events were last seen
-    for gid, group in active.items():
-        state = states.setdefault(gid, FeedState(gid))
-        last_success_date = state.last_success_date
-        outcome = _read_feed(group, results[gid], state, site, today, now_iso, fetched)
-        summary.outcomes.append(outcome)
-        if outcome.status == "ok":
-            refetched.append(gid)
-        elif outcome.status == "unchanged":
-            not_modified[gid] = last_success_date
+    summary = CollectSummary(outcomes=[outcomes[gid] for gid in active])
+    refetched = [o.group_id for o in summary.outcomes if o.status == "ok"]
+    # 304: the events last seen on the day of the previous success are still in the feed.
+    not_modified = {
+        o.group_id: previous.get(o.group_id, "")
+        for o in summary.outcomes
+        if o.status == "unchanged"
+    }
 
     singles = [e for e in (single_event(s, site) for s in single_events) if e is not None]
     fetched.extend(singles)

@@ -99,7 +99,8 @@ class Event:
         return self.status == CANCELLED
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The stored attributes. Shallow (no deep copy: ``asdict`` cost a fifth of a collect)."""
+        return {name: getattr(self, name) for name in EVENT_FIELDS}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Event:
@@ -116,6 +117,9 @@ class Event:
         for name in ("last_seen_date", "ttl", "created_at", "updated_at"):
             data.pop(name)
         return data
+
+
+EVENT_FIELDS = tuple(f.name for f in fields(Event))
 
 
 @dataclass
