@@ -62,10 +62,10 @@ def build_site(
 
     renderer = Renderer(site)
     writer.write(renderer.css_path, renderer.css)
-    html = 0
+    html_pages = 0
     for page in pages:
         writer.write(page.path, renderer.render(page))
-        html += page.path.endswith(".html")
+        html_pages += page.path.endswith(".html")
     stamp = datetime.fromtimestamp(now_ts, UTC)
     vevents = {v.event.event_id: vevent(v, stamp) for v in views}
     for feed in feeds:
@@ -76,7 +76,7 @@ def build_site(
         files_written=stats.written,
         files_unchanged=stats.unchanged,
         files_deleted=stats.deleted,
-        pages=html,
+        pages=html_pages,
         events=len(views),
         seconds=round(time.perf_counter() - started, 3),
     )
