@@ -18,8 +18,7 @@ from collector.single import single_event
 from core import lifecycle
 from core.config import SingleEvent
 from core.models import SINGLE_EVENTS_GROUP, Event, FeedState, Group, SiteConfig
-from core.store.base import EventStore, Touch
-from core.timeutil import ttl_for
+from core.store.base import EventStore
 
 REVALIDATE_DAYS = 7  # after this long, fetch in full so recurrences roll into the window
 
@@ -94,13 +93,10 @@ def collect(
         on_result=read,
     )
     summary = CollectSummary(outcomes=[outcomes[gid] for gid in active])
-    refetched = [o.group_id for o in summary.outcomes if o.status == "ok"]
-    # 304: the events last seen on the day of the previous success are still in the feed.
-    not_modified = {
-        o.group_id: previous.get(o.group_id, "")
-        for o in summary.outcomes
-        if o.status == "unchanged"
-    }
+    refetched = [o.group_id for o in summary.outcomes if o.status != "failed"]
+    for outcome in summary.outcomes:
+        if outcome.status == "unchanged":
+            fetched.extend(_still_in_feed(store, outcome.group_id, previous.get(outcome.group_id)))
 
     singles = [e for e in (single_event(s, site) for s in single_events) if e is not None]
     fetched.extend(singles)
@@ -109,16 +105,13 @@ def collect(
     merged = merge_cross_posts(fetched)
     stored = _stored_events(store, refetched, merged)
     plan = lifecycle.plan(merged, stored, refetched, today=today, now_iso=now_iso, tz=site.timezone)
-    plan.touch.extend(_still_seen(store, not_modified, today, now_iso, site.timezone))
     store.put_events(plan.put)
     store.touch_events(plan.touch)
     store.delete_events(plan.delete)
     store.save_feed_states(states)
 
     summary.new, summary.updated, summary.dropped = plan.new, plan.updated, plan.dropped
-    summary.unchanged = plan.unchanged + sum(
-        o.events for o in summary.outcomes if o.status == "unchanged"
-    )
+    summary.unchanged = plan.unchanged
     summary.writes = store.writes - writes_before
     return summary
 
@@ -184,16 +177,8 @@ def _stored_events(
     return stored
 
 
-def _still_seen(
-    store: EventStore, groups: dict[str, str], today: date, now_iso: str, tz: str
-) -> list[Touch]:
-    """An unchanged feed (HTTP 304) still shows exactly what its last successful fetch showed:
-    the events last seen on that day are seen again today."""
-    today_iso = today.isoformat()
-    return [
-        Touch(e.event_id, e.start_datetime, today_iso, ttl_for(e.end_datetime, tz), now_iso)
-        for gid, seen_on in groups.items()
-        if seen_on != today_iso
-        for e in store.query_by_group(gid)
-        if e.last_seen_date == seen_on
-    ]
+def _still_in_feed(store: EventStore, group_id: str, seen_on: str | None) -> list[Event]:
+    """A feed that answered 304 still shows exactly what its last successful fetch showed: the
+    events last seen that day. Treating them as fetched lets the usual rules touch them and
+    retire the rest."""
+    return [e for e in store.query_by_group(group_id) if e.last_seen_date == seen_on]

@@ -1,0 +1,145 @@
+"""`collect` end to end: real feeds over HTTP on 127.0.0.1 into a real SQLite file, through the
+lifecycle rules (cross-posts, failed fetches, reschedules, grace, 304s, cancellations)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+
+import pytest
+from conftest import FIXTURES
+
+from collector.fetch import FetchSettings
+from collector.run import collect
+from core.models import CANCELLED, Group, SiteConfig
+from core.query import EventFilter, list_events
+from core.store import open_store
+
+TODAY = date(2026, 12, 1)
+FAST = FetchSettings(retries=0, connect_timeout=1, read_timeout=1, deadline=2)
+SITE = SiteConfig()
+
+
+def feed(name: str) -> bytes:
+    return (FIXTURES / "collect" / name).read_bytes()
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = open_store(f"sqlite:///{tmp_path}/events.db")
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def groups(feed_server):
+    feed_server.route("/pydc.ics", body=feed("pydc_v1.ics"), etag='"v1"')
+    feed_server.route("/novajs.ics", body=feed("novajs.ics"))
+    return [
+        Group("pydc", "Python DC", "https://www.meetup.com/pydc/", feed_server.url("/pydc.ics")),
+        Group(
+            "novajs", "NoVA JS", "https://www.meetup.com/novajs/", feed_server.url("/novajs.ics")
+        ),
+    ]
+
+
+def run(store, groups, day=TODAY):
+    now = datetime.combine(day, time(17), UTC)
+    return collect(store, groups, SITE, today=day, now=now, settings=FAST)
+
+
+def listed(store, day=TODAY):
+    now_ts = int(datetime.combine(day, time(17), UTC).timestamp())
+    return {e.title: e for e in list_events(store, EventFilter(start=day), now_ts=now_ts)}
+
+
+def test_first_collect_stores_every_event_once_with_cross_posts_merged(store, groups):
+    summary = run(store, groups)
+    assert summary.failed == [] and summary.new == 4
+    events = listed(store)
+    assert sorted(events) == [
+        "Hack Night",
+        "Holiday Social",
+        "NoVA JS: Signals Deep Dive",
+        "Python Night: Typing in Practice",
+    ]
+    talk = events["Python Night: Typing in Practice"]
+    assert (talk.group_id, [g["group_id"] for g in talk.also_published_by]) == ("novajs", ["pydc"])
+    assert (talk.start_datetime, talk.end_datetime) == (
+        "2026-12-03T18:30:00",
+        "2026-12-03T20:30:00",
+    )
+    assert (talk.state, talk.city, talk.location_type) == ("DC", "Washington", "in_person")
+    assert talk.last_seen_date == "2026-12-01"
+    assert events["Hack Night"].state == "VA"
+
+
+def test_feed_health_is_recorded_per_group(store, groups, feed_server):
+    groups.append(Group("down", "Down", "https://example.org", feed_server.url("/down.ics")))
+    feed_server.route("/down.ics", status=500)
+    run(store, groups)
+    states = store.load_feed_states()
+    assert (states["pydc"].http_status, states["pydc"].events_parsed) == (200, 3)
+    assert states["pydc"].vevents_in_source == 3 and states["pydc"].etag == '"v1"'
+    assert states["down"].error == "HTTP 500" and states["down"].last_success == ""
+
+
+def test_a_failed_fetch_or_a_broken_feed_changes_nothing_for_that_group(store, groups, feed_server):
+    run(store, groups)
+    feed_server.route("/pydc.ics", status=500)
+    feed_server.route("/novajs.ics", body=b"<html>Sign in</html>", content_type="text/html")
+    later = TODAY + timedelta(days=3)
+    summary = run(store, groups, later)
+    assert sorted(o.group_id for o in summary.failed) == ["novajs", "pydc"]
+    assert summary.dropped == 0
+    assert "Hack Night" in listed(store, later)
+
+
+def test_one_broken_feed_does_not_stop_the_others(store, groups, feed_server):
+    feed_server.route("/pydc.ics", body=b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART:2026")
+    summary = run(store, groups)
+    assert [o.group_id for o in summary.failed] == ["pydc"]
+    assert "NoVA JS: Signals Deep Dive" in listed(store)
+
+
+def test_reschedule_removal_and_cancellation(store, groups, feed_server):
+    run(store, groups)
+    feed_server.route("/pydc.ics", body=feed("pydc_v2.ics"), etag='"v2"')
+    feed_server.route("/novajs.ics", body=feed("novajs.ics").replace(b"event_311_x", b"gone"))
+    day2 = TODAY + timedelta(days=1)
+    run(store, groups, day2)
+    events = listed(store, day2)
+    # Rescheduled: the new time replaces the old item at once (no duplicate).
+    talks = [e for e in events.values() if e.title.startswith("Python Night")]
+    assert [e.start_datetime for e in talks] == ["2026-12-04T18:30:00"]
+    # Removed from the feed: still listed through the grace day, retired after.
+    assert "Hack Night" in events
+    assert events["Holiday Social"].status == CANCELLED  # listed before: stays, marked
+    day3 = TODAY + timedelta(days=2)
+    summary = run(store, groups, day3)
+    assert "Hack Night" not in listed(store, day3) and summary.dropped == 1
+
+
+def test_unchanged_feed_answers_304_and_its_events_stay_seen(store, groups, feed_server):
+    run(store, groups)
+    day2 = TODAY + timedelta(days=1)
+    summary = run(store, groups, day2)
+    assert {o.group_id: o.status for o in summary.outcomes}["pydc"] == "unchanged"
+    assert feed_server.headers("/pydc.ics")[-1].get("If-None-Match") == '"v1"'
+    assert listed(store, day2)["Hack Night"].last_seen_date == "2026-12-02"
+    same_day = run(store, groups, day2)
+    assert (same_day.new, same_day.updated, same_day.dropped) == (0, 0, 0)
+    assert same_day.writes == 1  # only the feed health record
+
+
+def test_a_week_later_the_feed_is_fetched_in_full_again(store, groups, feed_server):
+    run(store, groups)
+    run(store, groups, TODAY + timedelta(days=8))
+    assert "If-None-Match" not in feed_server.headers("/pydc.ics")[-1]
+
+
+def test_inactive_groups_are_not_fetched(store, groups, feed_server):
+    groups[0] = Group(
+        "pydc", "Python DC", "https://x.org", feed_server.url("/pydc.ics"), active=False
+    )
+    run(store, groups)
+    assert feed_server.hits("/pydc.ics") == 0
