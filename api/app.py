@@ -280,13 +280,14 @@ def one_error_shape(event: Request, get_response: Callable[[Request], Response])
     """Chalice's own errors (an uncaught exception, a method other than GET) in our shape.
     The exception itself is logged by Chalice; the client never sees a stack trace."""
     response = get_response(event)
-    if isinstance(response.body, dict) and "Code" in response.body:
-        if response.status_code == 405:
-            error = ApiError(405, "method_not_allowed", "only GET is supported")
-            allowed = {"Allow": response.headers.get("Allow", "GET")}
-        else:
-            error = ApiError(500, "internal_error", "internal error: please try again later")
-            allowed = {}
-        response = error_response(error)
-        response.headers.update(allowed)
+    if not (isinstance(response.body, dict) and "Code" in response.body):
+        return response  # ours already
+    if response.status_code == 405:
+        replaced = error_response(ApiError(405, "method_not_allowed", "only GET is supported"))
+        replaced.headers["Allow"] = response.headers.get("Allow", "GET")
+        return replaced
+    if response.status_code >= 500:
+        return error_response(
+            ApiError(500, "internal_error", "internal error: please try again later")
+        )
     return response
