@@ -14,6 +14,8 @@ import pytest
 from fixtures.events import SITE, TODAY, load_events
 from moto import mock_aws
 
+from collector.run import collect
+from core.config import load_groups
 from core.store import open_store
 from core.store.dynamodb import create_table
 from core.timeutil import format_local, parse_local, ttl_for
@@ -150,9 +152,6 @@ def test_base_url_override_and_missing_bucket(aws, monkeypatch):
 
 
 def test_events_collected_by_the_collector_are_published(aws, tmp_path, monkeypatch):
-    run = pytest.importorskip("collector.run", reason="the collector is not complete yet")
-    from core.config import load_groups
-
     now = datetime.now(UTC)
     tomorrow = now.astimezone(ZoneInfo(SITE.timezone)).date() + timedelta(days=1)
     (tmp_path / "feed.ics").write_text(
@@ -178,7 +177,7 @@ def test_events_collected_by_the_collector_are_published(aws, tmp_path, monkeypa
     )
     monkeypatch.setenv("DCTECH_GROUPS_DIR", str(groups_dir))
     store = open_store(f"dynamodb://{TABLE}")
-    summary = run.collect(
+    summary = collect(
         store, load_groups(groups_dir), SITE, today=tomorrow - timedelta(days=1), now=now,
         root=tmp_path,
     )  # fmt: skip
