@@ -1,0 +1,160 @@
+"""Where an event happens: virtual or in person, and its city and state when the text says so.
+
+Pure text rules, no geocoding. Feeds write addresses as "Venue, Street, City, ST 12345", so the
+state that appears last wins ("1 Virginia Ave, Washington, DC" is DC). State codes count only in
+that address shape and in capitals ("Meet in the lobby" is not Indiana); full state names count
+unless they name a street (most US states have an avenue in DC). A DC/MD/VA ZIP code, then a
+well-known DC-area city name, are the fallbacks.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from core.models import IN_PERSON, VIRTUAL
+
+
+@dataclass(frozen=True)
+class Place:
+    location_type: str
+    city: str | None = None
+    state: str | None = None
+
+
+STATE_CODES = (
+    "AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|"
+    "NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|PR"
+)
+# fmt: off
+NAMES = {
+    "District of Columbia": "DC", "Alabama": "AL", "Alaska": "AK", "Arizona": "AZ",
+    "Arkansas": "AR", "California": "CA", "Colorado": "CO", "Connecticut": "CT", "Delaware": "DE",
+    "Florida": "FL", "Georgia": "GA", "Hawaii": "HI", "Idaho": "ID", "Illinois": "IL",
+    "Indiana": "IN", "Iowa": "IA", "Kansas": "KS", "Kentucky": "KY", "Louisiana": "LA",
+    "Maine": "ME", "Maryland": "MD", "Massachusetts": "MA", "Michigan": "MI", "Minnesota": "MN",
+    "Mississippi": "MS", "Missouri": "MO", "Montana": "MT", "Nebraska": "NE", "Nevada": "NV",
+    "New Hampshire": "NH", "New Jersey": "NJ", "New Mexico": "NM", "New York": "NY",
+    "North Carolina": "NC", "North Dakota": "ND", "Ohio": "OH", "Oklahoma": "OK", "Oregon": "OR",
+    "Pennsylvania": "PA", "Rhode Island": "RI", "South Carolina": "SC", "South Dakota": "SD",
+    "Tennessee": "TN", "Texas": "TX", "Utah": "UT", "Vermont": "VT", "West Virginia": "WV",
+    "Virginia": "VA", "Wisconsin": "WI", "Wyoming": "WY",
+}  # "Washington" is left out: alone it is the city far more often than the state here
+CITIES = {
+    "Washington": "DC", "Arlington": "VA", "Alexandria": "VA", "Reston": "VA", "Tysons": "VA",
+    "McLean": "VA", "Falls Church": "VA", "Fairfax": "VA", "Herndon": "VA", "Ashburn": "VA",
+    "Chantilly": "VA", "Leesburg": "VA", "Rosslyn": "VA", "Ballston": "VA", "Crystal City": "VA",
+    "Bethesda": "MD", "Silver Spring": "MD", "Rockville": "MD", "Gaithersburg": "MD",
+    "College Park": "MD", "Greenbelt": "MD", "Hyattsville": "MD", "Takoma Park": "MD",
+    "Annapolis": "MD", "Baltimore": "MD", "National Harbor": "MD",
+}
+# fmt: on
+ZIP_RANGES = (
+    ((20001, 20099), "DC"),
+    ((20201, 20599), "DC"),
+    ((20600, 21999), "MD"),
+    ((22000, 24699), "VA"),
+)
+
+_STREET = (
+    r"\b(?:Ave|Avenue|St|Street|Rd|Road|Blvd|Boulevard|Dr|Drive|Pl|Place|Ter|Terrace|Way|Ln|Lane|"
+    r"Pkwy|Parkway|Ct|Court|Cir|Circle|Sq|Square|Hwy|Highway|Pike)\b"
+)
+STATE_PATTERNS = (
+    # ", VA" / ", VA 22201" ending the address or one of its parts
+    re.compile(
+        rf",\s*({STATE_CODES})(?:\s+\d{{5}}(?:-\d{{4}})?)?(?=\s*(?:$|[,;)\]]|USA?\b|United))"
+    ),
+    re.compile(rf"\b({STATE_CODES})\s+\d{{5}}(?:-\d{{4}})?\b"),  # "DC 20001"
+    re.compile(r"\bWashington,?\s*(D\.?\s?C)\b\.?"),  # "Washington DC", "Washington, D.C."
+    re.compile(
+        r"\b(" + "|".join(sorted(NAMES, key=len, reverse=True)) + rf")\b(?!\s+{_STREET})",
+        re.IGNORECASE,
+    ),
+)
+ZIP = re.compile(r"\b(\d{5})(?:-\d{4})?(?=\s*(?:$|[,;)\]]))")
+CITY = re.compile(r"\b(" + "|".join(sorted(CITIES, key=len, reverse=True)) + r")\b")
+CITY_SHAPE = re.compile(r"[A-Z][A-Za-z'.-]*(?:[ -][A-Z][A-Za-z'.-]*){0,3}")
+STREET_ADDRESS = re.compile(rf"\b\d+[A-Za-z]?\s+(?:[\w.'-]+\s+){{0,4}}{_STREET}")
+
+ONLINE = re.compile(
+    r"\b(?:online|virtual|zoom|microsoft teams|teams meeting|google meet|webex|livestream|"
+    r"live stream|crowdcast|streamyard|youtube live|twitch|discord|gotomeeting|gotowebinar|"
+    r"jitsi|hopin|webinar)\b",
+    re.IGNORECASE,
+)
+MEETING_LINK = re.compile(
+    r"https?://(?:[\w-]+\.)*(?:zoom\.us|teams\.microsoft\.com|meet\.google\.com|webex\.com|"
+    r"crowdcast\.io|streamyard\.com|twitch\.tv|meet\.jit\.si)/",
+    re.IGNORECASE,
+)
+URL = re.compile(r"^(?:https?://|www\.)\S+$", re.IGNORECASE)
+MAP_LINK = re.compile(
+    r"maps\.google\.|google\.[a-z.]+/maps|goo\.gl/maps|maps\.app\.goo\.gl|"
+    r"maps\.apple\.com",
+    re.IGNORECASE,
+)
+
+
+def classify(location: str, description: str) -> Place:
+    """Virtual or in person; for in-person events the city and state, None when unknown."""
+    location = " ".join(location.split())
+    if _is_virtual(location, description):
+        return Place(VIRTUAL)
+    return Place(IN_PERSON, *_city_state(location))
+
+
+def _is_virtual(location: str, description: str) -> bool:
+    """A URL (not a map), or an online venue without a street address: a hybrid event with a
+    real address is listed as in person. With no location, a meeting link in the description."""
+    if not location:
+        return bool(MEETING_LINK.search(description))
+    if URL.match(location):
+        return not MAP_LINK.search(location)
+    return bool(ONLINE.search(location)) and not (
+        STREET_ADDRESS.search(location) or ZIP.search(location)
+    )
+
+
+def _city_state(text: str) -> tuple[str | None, str | None]:
+    matches = [m for pattern in STATE_PATTERNS for m in pattern.finditer(text)]
+    if matches:
+        last = max(matches, key=lambda m: m.start(1))
+        state = _state_of(last.group(1))
+        return _city_before(text[: last.start(1)], text, state), state
+    for zip_match in reversed(list(ZIP.finditer(text))):
+        number = int(zip_match.group(1))
+        for (low, high), state in ZIP_RANGES:
+            if low <= number <= high:
+                return _known_city(text, state), state
+    cities = CITY.findall(text)
+    if cities:
+        return cities[-1], CITIES[cities[-1]]
+    return None, None
+
+
+def _state_of(found: str) -> str:
+    """A code ("VA", "D.C", "D. C") or a full state name in any case."""
+    code = found.replace(".", "").replace(" ", "")
+    if len(code) == 2:
+        return code
+    return next(code for name, code in NAMES.items() if name.lower() == found.lower())
+
+
+def _city_before(before: str, text: str, state: str) -> str | None:
+    """The address part just before the state ("Arlington" in "..., Arlington, VA 22201");
+    DC is all one city."""
+    if state == "DC":
+        return "Washington"
+    parts = [p.strip() for p in before.split(",") if p.strip()]
+    if parts and CITY_SHAPE.fullmatch(parts[-1]) and not re.search(_STREET, parts[-1]):
+        return parts[-1]
+    return _known_city(text, state)
+
+
+def _known_city(text: str, state: str) -> str | None:
+    """A DC-area city named anywhere in the text, or Washington for DC."""
+    cities = [c for c in CITY.findall(text) if CITIES[c] == state]
+    if cities:
+        return cities[-1]
+    return "Washington" if state == "DC" else None
