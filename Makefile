@@ -40,5 +40,9 @@ lint: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(BIN)/python bench/collect.py && $(BIN)/python bench/build.py && $(BIN)/python bench/api.py
 
+# Re-render tests/golden/ after a template change; review with `git diff tests/golden`.
+golden: $(VENV)/.installed
+	DCTECH_REFRESH_GOLDEN=1 $(BIN)/pytest -q tests/test_golden.py
+
 clean:
 	rm -rf $(VENV) node_modules _site .dctech .pytest_cache

@@ -14,7 +14,7 @@ import json
 import os
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from itertools import islice
 from typing import Any
@@ -45,7 +45,6 @@ CURSOR_KEY = b"dctech-events-cursor-v1"
 CACHE_OK = "public, max-age=300"
 CACHE_ERROR = "no-store"
 JSON_TYPE = "application/json; charset=utf-8"
-STORED = tuple(f.name for f in fields(Event))  # Event.to_dict()'s keys, in its order
 
 _store: EventStore | None = None
 
@@ -222,13 +221,7 @@ def fetch_page(events_store: EventStore, page: PageRequest, now_ts: int) -> dict
     if len(found) > page.limit:
         last = shown[-1]
         cursor = encode_cursor((last.start_datetime, last.event_id), page.fingerprint)
-    return {"events": [stored_attributes(e) for e in shown], "next_cursor": cursor}
-
-
-def stored_attributes(event: Event) -> dict[str, Any]:
-    """What ``event.to_dict()`` gives, without its deep copy: a third of a 500-event page's time
-    went to copying values that are serialised at once and dropped."""
-    return {name: getattr(event, name) for name in STORED}
+    return {"events": [e.to_dict() for e in shown], "next_cursor": cursor}
 
 
 def error_response(error: ApiError) -> Response:

@@ -11,8 +11,8 @@ NIGHT_END_HOUR = 6  # an event ending before 6 am has not "continued" into that 
 
 
 def parse_local(value: str) -> datetime:
-    """A stored ``YYYY-MM-DDTHH:MM:SS`` as a naive datetime."""
-    return datetime.strptime(value, FMT)
+    """A stored ``YYYY-MM-DDTHH:MM:SS`` as a naive datetime (fromisoformat: ~30x strptime)."""
+    return datetime.fromisoformat(value)
 
 
 def format_local(value: datetime) -> str:

@@ -61,7 +61,9 @@ def make_server(
         def _respond(self, *, send_body: bool) -> None:
             url = urlsplit(self.path)
             if api_handler and (url.path == "/api" or url.path.startswith("/api/")):
-                status, headers, body = api_handler(url.path, dict(parse_qsl(url.query)))
+                status, headers, body = api_handler(
+                    url.path, dict(parse_qsl(url.query, keep_blank_values=True))
+                )
                 self._send(status, headers, body, send_body)
                 return
             found = locate(root, url.path)

@@ -101,6 +101,13 @@ def test_api_paths_go_to_the_api_handler(server):
     assert server[1][-1] == ("/api/events", {"state": "DC", "limit": "5"})
 
 
+def test_blank_query_values_reach_the_api_so_it_can_refuse_them(server):
+    """`?state=` must be a 400 from the API, as in Lambda, not silently dropped here."""
+    _, calls = server
+    get(server, "/api/events?state=&limit=5")
+    assert calls[-1] == ("/api/events", {"state": "", "limit": "5"})
+
+
 def test_without_an_api_handler_api_paths_are_misses(site):
     httpd = make_server(site, port=0)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
