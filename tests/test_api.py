@@ -23,9 +23,11 @@ from chalice.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator, FormatChecker
+from moto import mock_aws
 
 import api.app as api_app
 from core.models import STATES, Event
+from core.store.dynamodb import DynamoDBStore, create_table
 from core.store.sqlite import SQLiteStore
 from core.timeutil import day_start, to_epoch, ttl_for
 
@@ -145,12 +147,9 @@ def backend(request, tmp_path_factory) -> Iterator[object]:
         store = SQLiteStore(str(tmp_path_factory.mktemp("api") / "events.db"))
         yield from _installed(store)
         return
-    dynamodb = pytest.importorskip("core.store.dynamodb")
-    from moto import mock_aws
-
     with mock_aws():
-        dynamodb.create_table("DCTechEvents")
-        yield from _installed(dynamodb.DynamoDBStore("DCTechEvents"))
+        create_table("DCTechEvents")
+        yield from _installed(DynamoDBStore("DCTechEvents"))
 
 
 def _installed(store) -> Iterator[object]:
