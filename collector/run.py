@@ -109,6 +109,7 @@ def collect(
     store.touch_events(plan.touch)
     store.delete_events(plan.delete)
     store.save_feed_states(states)
+    store.expire(int(now.timestamp()))  # housekeeping: not in summary.writes (see EventStore)
 
     summary.new, summary.updated, summary.dropped = plan.new, plan.updated, plan.dropped
     summary.unchanged = plan.unchanged

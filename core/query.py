@@ -52,16 +52,26 @@ def _order(event: Event) -> tuple[str, str]:
 
 
 def list_events(store: EventStore, flt: EventFilter, *, now_ts: int) -> Iterator[Event]:
-    """Events overlapping [flt.start, flt.end] that match every filter, in start order."""
+    """Events overlapping [flt.start, flt.end] that match every filter, in start order.
+
+    The lookback reaches MAX_SPAN_DAYS back for multi-day events still running at the window
+    start; ``ends_after`` lets the store skip the ones already over instead of handing us
+    every one of them to decode and drop."""
+    window_start = day_start(flt.start)
     start_from = day_start(flt.start - timedelta(days=MAX_SPAN_DAYS))
     if flt.after:
         start_from = max(start_from, flt.after[0])
     start_before = day_start(flt.end + timedelta(days=1)) if flt.end else None
     if flt.group_id:
-        streams = [store.query_by_group(flt.group_id, start_from, start_before)]
+        streams = [
+            store.query_by_group(flt.group_id, start_from, start_before, ends_after=window_start)
+        ]
     else:
         partitions = [flt.state] if flt.state else PARTITIONS
-        streams = [store.query_by_state(p, start_from, start_before) for p in partitions]
+        streams = [
+            store.query_by_state(p, start_from, start_before, ends_after=window_start)
+            for p in partitions
+        ]
     for event in heapq.merge(*streams, key=_order):
         if flt.matches(event, now_ts):
             yield event

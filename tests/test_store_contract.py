@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 from datetime import date
+from itertools import islice
 
 import pytest
 from store_backends import (
@@ -279,3 +280,98 @@ def test_list_events_merges_partitions_and_ignores_expired(store):
         "dc",
         "after",
     ]
+
+
+WINDOW = "2026-12-01T00:00:00"
+LOOKBACK = "2026-11-01T00:00:00"
+
+
+def window_events():
+    """Around a window opening at WINDOW: what the ``ends_after`` hint may and may not drop."""
+    return [
+        make_event("over", "2026-11-29T09:00:00", end_datetime="2026-11-29T11:00:00"),
+        make_event("running", "2026-11-29T10:00:00", end_datetime="2026-12-02T10:00:00"),
+        make_event("ends-at-window", "2026-11-30T00:00:00", end_datetime=WINDOW, all_day=True),
+        make_event("instant", WINDOW, end_datetime=WINDOW),
+        make_event("tie-b", "2026-12-01T18:00:00"),
+        make_event("tie-a", "2026-12-01T18:00:00"),
+        make_event("later", "2026-12-03T09:00:00"),
+    ]
+
+
+def listing(store, index, start_from, start_before=None, **hint):
+    if index == "state":
+        return list(store.query_by_state("DC", start_from, start_before, **hint))
+    return list(store.query_by_group("dc-python", start_from, start_before, **hint))
+
+
+@pytest.mark.parametrize("index", ["state", "group"])
+def test_ends_after_leaves_out_only_events_over_before_it(backend, index):
+    store = backend.store
+    store.put_events(window_events())
+    backend.calls.clear()
+    everything = listing(store, index, LOOKBACK)
+    requests = len(backend.calls)
+    hinted = listing(store, index, LOOKBACK, ends_after=WINDOW)
+    assert len(backend.calls) == 2 * requests, "the hint costs no extra request"
+
+    ids = [e.event_id for e in hinted]
+    # a store may keep the event ending exactly at the window start; it must drop "over"
+    assert [i for i in ids if i != "ends-at-window"] == [
+        "running",
+        "instant",
+        "tie-a",
+        "tie-b",
+        "later",
+    ]
+    assert hinted == [e for e in everything if e.event_id in ids]
+    bounded = listing(store, index, LOOKBACK, "2026-12-03T00:00:00", ends_after=WINDOW)
+    assert [e.event_id for e in bounded if e.event_id != "ends-at-window"] == [
+        "running",
+        "instant",
+        "tie-a",
+        "tie-b",
+    ]
+    # a range starting at or after the hint (a cursor past the window start) loses nothing
+    assert listing(store, index, WINDOW, ends_after=LOOKBACK) == listing(store, index, WINDOW)
+    resumed = listing(store, index, "2026-12-01T18:00:00", ends_after=WINDOW)
+    assert [e.event_id for e in resumed] == ["tie-a", "tie-b", "later"]
+
+
+@pytest.mark.parametrize("group_id", [None, "dc-python"])
+def test_list_events_keeps_events_running_into_the_window(store, group_id):
+    store.put_events(window_events())
+    flt = EventFilter(start=date(2026, 12, 1), end=date(2026, 12, 1), group_id=group_id)
+    now_ts = 1_800_000_000
+    listed = list(list_events(store, flt, now_ts=now_ts))
+    assert [e.event_id for e in listed] == ["running", "instant", "tie-a", "tie-b"]
+    pages, after = [], None
+    while page := list(islice(list_events(store, replace(flt, after=after), now_ts=now_ts), 2)):
+        pages.append([e.event_id for e in page])
+        after = page[-1].start_datetime, page[-1].event_id
+    assert pages == [["running", "instant"], ["tie-a", "tie-b"]], "cursors resume exactly"
+
+
+def test_expire_deletes_only_items_whose_ttl_has_passed(backend):
+    store = backend.store
+    now = 1_950_000_000  # ahead of the real clock: DynamoDB Local's own TTL leaves these alone
+    events = [
+        make_event("expired", "2026-11-01T18:00:00", ttl=now - 1),
+        make_event("at-now", "2026-11-02T18:00:00", ttl=now),
+        make_event("live", "2026-11-03T18:00:00", ttl=now + 1),
+        make_event("touched", "2026-11-04T18:00:00", ttl=now - 1),
+    ]
+    store.put_events(events)
+    store.touch_events([Touch("touched", events[3].start_datetime, "2026-12-01", now + 1, "now")])
+    writes, requests = store.writes, len(backend.calls)
+
+    removed = store.expire(now)
+
+    left = set(store.get_events([e.key for e in events]))
+    # SQLite deletes at once; DynamoDB leaves it to the table's TTL and issues nothing
+    assert left in ({"live", "touched"}, {e.event_id for e in events})
+    assert removed == len(events) - len(left)
+    assert backend.calls[requests:] in ([], ["BatchGetItem"])
+    assert store.writes == writes, "housekeeping, like TTL deletion, is not a write request"
+    listed = list_events(store, EventFilter(start=date(2026, 10, 1)), now_ts=now)
+    assert [e.event_id for e in listed] == ["live", "touched"]

@@ -4,6 +4,10 @@ Access paths mirror the DynamoDB design: the primary key (event_id, start_dateti
 DateIndex (partition ``state``: DC/MD/VA/ALL, sorted by start_datetime) and the GroupIndex
 (partition ``group_id``, sorted by start_datetime). There is deliberately no "list everything":
 stores never scan. Stores do not filter expired items (``ttl`` in the past); ``core.query`` does.
+
+``ends_after`` on the two queries is a hint: a store MAY leave out events that start before it
+and end at or before it (over before a window opens), so a listing need not read and decode the
+lookback for multi-day events in full. Callers still check every event they get.
 """
 
 from __future__ import annotations
@@ -30,13 +34,23 @@ class EventStore(Protocol):
     writes: int  # write requests issued (items written, updated or deleted), for benchmarks
 
     def query_by_state(
-        self, partition: str, start_from: str, start_before: str | None = None
+        self,
+        partition: str,
+        start_from: str,
+        start_before: str | None = None,
+        *,
+        ends_after: str | None = None,
     ) -> Iterator[Event]:
         """DateIndex: events of one partition with start_from <= start_datetime < start_before,
         in (start_datetime, event_id) order."""
 
     def query_by_group(
-        self, group_id: str, start_from: str = "", start_before: str | None = None
+        self,
+        group_id: str,
+        start_from: str = "",
+        start_before: str | None = None,
+        *,
+        ends_after: str | None = None,
     ) -> Iterator[Event]:
         """GroupIndex: the group's events (primary group only), in start order."""
 
@@ -51,6 +65,10 @@ class EventStore(Protocol):
 
     def delete_events(self, keys: Sequence[tuple[str, str]]) -> None:
         """Remove items by primary key."""
+
+    def expire(self, now_ts: int) -> int:
+        """Delete items whose ttl is set and <= now_ts, as DynamoDB's TTL would; returns how many
+        went. Not counted in ``writes``: TTL deletion is free housekeeping, not a write request."""
 
     def load_feed_states(self) -> dict[str, FeedState]:
         """All feed health records, by group_id."""

@@ -72,7 +72,13 @@ class DynamoDBStore:
         raise StoreError(f"DynamoDB left items unprocessed after {MAX_ATTEMPTS} attempts")
 
     def _query(
-        self, index: str, name: str, value: str, start_from: str, start_before: str | None
+        self,
+        index: str,
+        name: str,
+        value: str,
+        start_from: str,
+        start_before: str | None,
+        ends_after: str | None,
     ) -> Iterator[Event]:
         """One GSI partition, start_from <= start_datetime < start_before, lazily over pages,
         in (start_datetime, event_id) order: the GSI orders by start_datetime only, so each run
@@ -80,7 +86,7 @@ class DynamoDBStore:
         if start_before is not None and start_from >= start_before:
             return
         params = {"TableName": self.table_name, "IndexName": index}
-        params |= _key_condition(name, value, start_from, start_before)
+        params |= _query_conditions(name, value, start_from, start_before, ends_after)
         if self.page_size:
             params["Limit"] = self.page_size
         items = self._pages(params)
@@ -97,14 +103,24 @@ class DynamoDBStore:
             params["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     def query_by_state(
-        self, partition: str, start_from: str, start_before: str | None = None
+        self,
+        partition: str,
+        start_from: str,
+        start_before: str | None = None,
+        *,
+        ends_after: str | None = None,
     ) -> Iterator[Event]:
-        return self._query(DATE_INDEX, "state", partition, start_from, start_before)
+        return self._query(DATE_INDEX, "state", partition, start_from, start_before, ends_after)
 
     def query_by_group(
-        self, group_id: str, start_from: str = "", start_before: str | None = None
+        self,
+        group_id: str,
+        start_from: str = "",
+        start_before: str | None = None,
+        *,
+        ends_after: str | None = None,
     ) -> Iterator[Event]:
-        return self._query(GROUP_INDEX, "group_id", group_id, start_from, start_before)
+        return self._query(GROUP_INDEX, "group_id", group_id, start_from, start_before, ends_after)
 
     def get_events(self, keys: Iterable[tuple[str, str]]) -> dict[str, Event]:
         found: dict[str, Event] = {}
@@ -128,6 +144,11 @@ class DynamoDBStore:
             chunk = requests[i : i + WRITE_CHUNK]
             self._batch("batch_write_item", chunk, "UnprocessedItems")
             self.writes += len(chunk)
+
+    def expire(self, now_ts: int) -> int:
+        """Nothing to do: the table's TTL deletes expired items, and readers ignore them until
+        it has."""
+        return 0
 
     def touch_events(self, touches: Sequence[Touch]) -> None:
         """One small conditional UpdateItem each; a touch never resurrects a deleted item."""
@@ -256,12 +277,17 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _key_condition(
-    name: str, value: str, start_from: str, start_before: str | None
+def _query_conditions(
+    name: str, value: str, start_from: str, start_before: str | None, ends_after: str | None
 ) -> dict[str, Any]:
-    """Query parameters for one GSI partition and [start_from, start_before).
+    """Key condition (and filter) of a Query for one GSI partition and [start_from, start_before).
 
     DynamoDB has no half-open range, so BETWEEN includes start_before: the caller drops it.
+    The ``ends_after`` hint becomes a filter on end_datetime alone, since a filter may not name
+    the index's sort key. ``end_datetime >= :e`` keeps everything that starts at or after it
+    (the collector stores end >= start; zero-length events included) in ONE Query per
+    partition; splitting the range in two Queries would filter exactly but double the requests.
+    Filtered items still cost read capacity; they are just not sent and decoded.
     """
     condition = (
         "#k = :k"
@@ -272,12 +298,20 @@ def _key_condition(
             (False, False): "",
         }[(bool(start_from), start_before is not None)]
     )
-    names = {"#k": name, "#s": "start_datetime"}
-    values = {":k": {"S": value}, ":a": {"S": start_from}, ":b": {"S": start_before}}
-    return {  # DynamoDB rejects names and values the expression does not use
-        "KeyConditionExpression": condition,
-        "ExpressionAttributeNames": {k: v for k, v in names.items() if k in condition},
-        "ExpressionAttributeValues": {k: v for k, v in values.items() if k in condition},
+    params = {"KeyConditionExpression": condition}
+    if ends_after and ends_after > start_from:  # otherwise every item in range passes
+        params["FilterExpression"] = "#e >= :e"
+    used = " ".join(params.values())
+    names = {"#k": name, "#s": "start_datetime", "#e": "end_datetime"}
+    values = {
+        ":k": {"S": value},
+        ":a": {"S": start_from},
+        ":b": {"S": start_before},
+        ":e": {"S": ends_after},
+    }
+    return params | {  # DynamoDB rejects names and values the expressions do not use
+        "ExpressionAttributeNames": {k: v for k, v in names.items() if k in used},
+        "ExpressionAttributeValues": {k: v for k, v in values.items() if k in used},
     }
 
 

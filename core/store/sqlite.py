@@ -1,7 +1,8 @@
 """The embedded store: one SQLite database file, created on first use.
 
 Items are kept as JSON documents beside the columns the access paths need; the two indexes
-mirror DynamoDB's DateIndex and GroupIndex so the same queries are cheap on both backends.
+mirror DynamoDB's DateIndex and GroupIndex so the same queries are cheap on both backends, and
+the ttl column lets ``expire`` do what DynamoDB's TTL does.
 """
 
 from __future__ import annotations
@@ -14,19 +15,42 @@ from pathlib import Path
 from core.models import NO_STATE_PARTITION, Event, FeedState
 from core.store.base import StoreError, Touch
 
-SCHEMA = """
+TABLES = """
 CREATE TABLE IF NOT EXISTS events (
     event_id TEXT NOT NULL,
     start_datetime TEXT NOT NULL,
     state TEXT NOT NULL,
     group_id TEXT NOT NULL,
     item TEXT NOT NULL,
+    end_datetime TEXT NOT NULL,
+    ttl INTEGER,
     PRIMARY KEY (event_id, start_datetime)
 );
-CREATE INDEX IF NOT EXISTS date_index ON events (state, start_datetime, event_id);
-CREATE INDEX IF NOT EXISTS group_index ON events (group_id, start_datetime, event_id);
 CREATE TABLE IF NOT EXISTS feeds (group_id TEXT PRIMARY KEY, item TEXT NOT NULL);
 """
+# end_datetime in the listing indexes lets SQLite skip events over before the window from the
+# index alone, without reading (let alone decoding) their items.
+INDEXES = """
+CREATE INDEX IF NOT EXISTS date_index ON events (state, start_datetime, event_id, end_datetime);
+CREATE INDEX IF NOT EXISTS group_index ON events (group_id, start_datetime, event_id, end_datetime);
+CREATE INDEX IF NOT EXISTS ttl_index ON events (ttl);
+"""
+# Databases made before end_datetime and ttl were columns: add, backfill, rebuild the indexes.
+UPGRADE = (
+    "ALTER TABLE events ADD COLUMN end_datetime TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE events ADD COLUMN ttl INTEGER",
+    "UPDATE events SET end_datetime = json_extract(item, '$.end_datetime'),"
+    " ttl = nullif(json_extract(item, '$.ttl'), 0)",
+    "DROP INDEX IF EXISTS date_index",
+    "DROP INDEX IF EXISTS group_index",
+)
+LISTING = """SELECT item FROM events INDEXED BY {index} WHERE {key} = :key
+AND start_datetime >= :start_from AND start_datetime < :start_before
+AND (start_datetime >= :ends_after OR end_datetime > :ends_after)
+ORDER BY start_datetime, event_id"""
+BY_STATE = LISTING.format(index="date_index", key="state")
+BY_GROUP = LISTING.format(index="group_index", key="group_id")
+EXPIRE = "DELETE FROM events WHERE ttl <= :now_ts"
 HIGH = "\uffff"  # sorts after any start_datetime: an open upper bound
 
 
@@ -39,31 +63,56 @@ class SQLiteStore:
         try:
             self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
             self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.executescript(SCHEMA)
+            self._db.executescript(TABLES)
+            if not self._is_current():
+                self._upgrade()
+            self._db.executescript(INDEXES)
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open SQLite store {path!r}: {exc}") from exc
 
-    def _events(self, sql: str, params: Sequence[object]) -> Iterator[Event]:
+    def _is_current(self) -> bool:
+        return any(
+            row[1] == "end_datetime" for row in self._db.execute("PRAGMA table_info(events)")
+        )
+
+    def _upgrade(self) -> None:
+        with self._db:
+            self._db.execute("BEGIN IMMEDIATE")
+            if not self._is_current():  # another process may have upgraded it meanwhile
+                for statement in UPGRADE:
+                    self._db.execute(statement)
+
+    def _events(
+        self, sql: str, key: str, start_from: str, start_before: str | None, ends_after: str | None
+    ) -> Iterator[Event]:
+        params = {
+            "key": key,
+            "start_from": start_from,
+            "start_before": start_before or HIGH,
+            "ends_after": ends_after or "",
+        }
         for (item,) in self._db.execute(sql, params):
             yield _decode(item)
 
     def query_by_state(
-        self, partition: str, start_from: str, start_before: str | None = None
+        self,
+        partition: str,
+        start_from: str,
+        start_before: str | None = None,
+        *,
+        ends_after: str | None = None,
     ) -> Iterator[Event]:
-        return self._events(
-            "SELECT item FROM events INDEXED BY date_index WHERE state = ?"
-            " AND start_datetime >= ? AND start_datetime < ? ORDER BY start_datetime, event_id",
-            (partition, start_from, start_before or HIGH),
-        )
+        return self._events(BY_STATE, partition, start_from, start_before, ends_after)
 
     def query_by_group(
-        self, group_id: str, start_from: str = "", start_before: str | None = None
+        self,
+        group_id: str,
+        start_from: str = "",
+        start_before: str | None = None,
+        *,
+        ends_after: str | None = None,
     ) -> Iterator[Event]:
-        return self._events(
-            "SELECT item FROM events INDEXED BY group_index WHERE group_id = ?"
-            " AND start_datetime >= ? AND start_datetime < ? ORDER BY start_datetime, event_id",
-            (group_id, start_from, start_before or HIGH),
-        )
+        return self._events(BY_GROUP, group_id, start_from, start_before, ends_after)
 
     def get_events(self, keys: Iterable[tuple[str, str]]) -> dict[str, Event]:
         found: dict[str, Event] = {}
@@ -78,22 +127,41 @@ class SQLiteStore:
 
     def put_events(self, events: Sequence[Event]) -> None:
         rows = [
-            (e.event_id, e.start_datetime, e.state or NO_STATE_PARTITION, e.group_id, _encode(e))
+            (
+                e.event_id,
+                e.start_datetime,
+                e.state or NO_STATE_PARTITION,
+                e.group_id,
+                _encode(e),
+                e.end_datetime,
+                e.ttl or None,
+            )
             for e in events
         ]
         with self._db:
             self._db.execute("BEGIN")
-            self._db.executemany("INSERT OR REPLACE INTO events VALUES (?, ?, ?, ?, ?)", rows)
+            self._db.executemany(
+                "INSERT OR REPLACE INTO events (event_id, start_datetime, state, group_id, item,"
+                " end_datetime, ttl) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
         self.writes += len(rows)
 
     def touch_events(self, touches: Sequence[Touch]) -> None:
         with self._db:
             self._db.execute("BEGIN")
             self._db.executemany(
-                "UPDATE events SET item = json_set(item, '$.last_seen_date', ?, '$.ttl', ?,"
-                " '$.updated_at', ?) WHERE event_id = ? AND start_datetime = ?",
+                "UPDATE events SET item = json_set(item, '$.last_seen_date', :seen, '$.ttl', :ttl,"
+                " '$.updated_at', :updated), ttl = nullif(:ttl, 0)"
+                " WHERE event_id = :event_id AND start_datetime = :start",
                 [
-                    (t.last_seen_date, t.ttl, t.updated_at, t.event_id, t.start_datetime)
+                    {
+                        "seen": t.last_seen_date,
+                        "ttl": t.ttl,
+                        "updated": t.updated_at,
+                        "event_id": t.event_id,
+                        "start": t.start_datetime,
+                    }
                     for t in touches
                 ],
             )
@@ -106,6 +174,11 @@ class SQLiteStore:
                 "DELETE FROM events WHERE event_id = ? AND start_datetime = ?", list(keys)
             )
         self.writes += len(keys)
+
+    def expire(self, now_ts: int) -> int:
+        """DynamoDB's TTL has no counterpart here: without this the file only grows, and every
+        lookback query walks dead items."""
+        return self._db.execute(EXPIRE, {"now_ts": now_ts}).rowcount
 
     def load_feed_states(self) -> dict[str, FeedState]:
         return {

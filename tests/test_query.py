@@ -1,0 +1,100 @@
+"""The shared listing query: it hands stores the ``ends_after`` hint, and stays exact whether a
+store honours the hint or not."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+from store_backends import make_event
+
+from core.models import Event
+from core.query import PARTITIONS, EventFilter, list_events
+from core.store.sqlite import SQLiteStore
+
+NOW_TS = 1_800_000_000
+EVENTS = [
+    make_event("over", "2026-11-20T09:00:00", end_datetime="2026-11-20T11:00:00"),
+    make_event("month", "2026-11-10T00:00:00", end_datetime="2026-12-05T00:00:00", all_day=True),
+    make_event("running", "2026-11-29T10:00:00", end_datetime="2026-12-02T10:00:00", state="MD"),
+    make_event("ends-at-window", "2026-11-30T00:00:00", end_datetime="2026-12-01T00:00:00"),
+    make_event("instant", "2026-12-01T00:00:00", end_datetime="2026-12-01T00:00:00", state=None),
+    make_event("tie-b", "2026-12-01T18:00:00", group_id="nova-js"),
+    make_event("tie-a", "2026-12-01T18:00:00", state="VA"),
+    make_event("later", "2026-12-04T09:00:00"),
+]
+FILTERS = [
+    EventFilter(start=date(2026, 12, 1)),
+    EventFilter(start=date(2026, 12, 1), end=date(2026, 12, 1)),
+    EventFilter(start=date(2026, 12, 1), state="DC"),
+    EventFilter(start=date(2026, 12, 1), group_id="dc-python"),
+    EventFilter(start=date(2026, 12, 2), after=("2026-11-29T10:00:00", "running")),
+    EventFilter(start=date(2026, 12, 1), after=("2026-12-01T18:00:00", "tie-a")),
+]
+
+
+class IgnoresHint:
+    """A store taking the hint but returning everything: allowed, since it is only a hint."""
+
+    def __init__(self, inner: SQLiteStore) -> None:
+        self.inner = inner
+        self.hints: list[str | None] = []
+
+    def query_by_state(
+        self,
+        partition: str,
+        start_from: str,
+        start_before: str | None = None,
+        *,
+        ends_after: str | None = None,
+    ) -> Iterator[Event]:
+        self.hints.append(ends_after)
+        return self.inner.query_by_state(partition, start_from, start_before)
+
+    def query_by_group(
+        self,
+        group_id: str,
+        start_from: str = "",
+        start_before: str | None = None,
+        *,
+        ends_after: str | None = None,
+    ) -> Iterator[Event]:
+        self.hints.append(ends_after)
+        return self.inner.query_by_group(group_id, start_from, start_before)
+
+
+@pytest.fixture
+def store(tmp_path):
+    opened = SQLiteStore(str(tmp_path / "events.db"))
+    opened.put_events(EVENTS)
+    yield opened
+    opened.close()
+
+
+def ids(events: Iterator[Event]) -> list[str]:
+    return [e.event_id for e in events]
+
+
+def test_every_query_gets_the_window_start_as_hint(store):
+    recording = IgnoresHint(store)
+    list(list_events(recording, EventFilter(start=date(2026, 12, 1)), now_ts=NOW_TS))
+    assert recording.hints == ["2026-12-01T00:00:00"] * len(PARTITIONS)
+    recording.hints.clear()
+    by_group = EventFilter(
+        start=date(2026, 12, 3), group_id="dc-python", after=("2026-12-03T09:00:00", "x")
+    )
+    list(list_events(recording, by_group, now_ts=NOW_TS))
+    assert recording.hints == ["2026-12-03T00:00:00"]
+
+
+def test_a_listing_overlaps_the_window_exactly(store):
+    listed = ids(list_events(store, EventFilter(start=date(2026, 12, 1)), now_ts=NOW_TS))
+    assert listed == ["month", "running", "instant", "tie-a", "tie-b", "later"]
+
+
+@pytest.mark.parametrize("flt", FILTERS)
+def test_the_hint_changes_nothing_listed(store, flt):
+    assert ids(list_events(store, flt, now_ts=NOW_TS)) == ids(
+        list_events(IgnoresHint(store), flt, now_ts=NOW_TS)
+    )
