@@ -88,15 +88,18 @@ def test_items_omit_none_and_put_stateless_events_in_all(moto):
     assert not {"city", "cost", "submitted_by", "submitter_link"} & set(item)
 
 
-def test_feed_states_are_one_item_outside_every_index(moto):
+def test_feed_states_are_one_item_per_group_outside_every_index(moto):
     states = {g: FeedState(g, http_status=200) for g in ("a", "b", "c")}
     moto.store.save_feed_states(states)
-    assert moto.calls[-1:] == ["PutItem"]
+    assert moto.calls == ["Query", "BatchWriteItem"]  # what exists, then one batch
     moto.calls.clear()
     assert moto.store.load_feed_states() == states
-    assert moto.calls == ["GetItem"]
-    item = moto.store.client.get_item(TableName=TABLE, Key=dynamodb.FEEDS_KEY)["Item"]
-    assert not {"state", "group_id"} & set(item)
+    assert moto.calls == ["Query"]  # one key-condition query reads them all
+    key = {"event_id": {"S": dynamodb.FEEDS_PARTITION}, "start_datetime": {"S": "b"}}
+    item = moto.store.client.get_item(TableName=TABLE, Key=key)["Item"]
+    assert not {"state", "group_id", "ttl"} & set(item)
+    moto.store.save_feed_states({"a": states["a"]})  # a replacement drops groups no longer given
+    assert moto.store.load_feed_states() == {"a": states["a"]}
 
 
 def test_queries_read_pages_lazily(moto):

@@ -24,7 +24,10 @@ from core.store.base import StoreError, Touch
 
 DATE_INDEX = "DateIndex"
 GROUP_INDEX = "GroupIndex"
-FEEDS_KEY = {"event_id": {"S": "_meta#feeds"}, "start_datetime": {"S": "_"}}  # in no GSI
+# Feed health: one item per group under one partition key (sort key = group_id), read back with
+# one key-condition Query. No top-level state/group_id attribute, so no GSI sees these items;
+# one item per group keeps each far below DynamoDB's 400 KB item limit at any number of groups.
+FEEDS_PARTITION = "_meta#feeds"
 GET_CHUNK = 100  # BatchGetItem limit
 WRITE_CHUNK = 25  # BatchWriteItem limit
 MAX_ATTEMPTS = 8  # for unprocessed batch items, with exponential backoff
@@ -170,18 +173,40 @@ class DynamoDBStore:
             self.writes += 1
 
     def load_feed_states(self) -> dict[str, FeedState]:
-        reply = self._call(
-            "get_item", TableName=self.table_name, Key=FEEDS_KEY, ConsistentRead=True
-        )
-        feeds = _from_dynamo(reply.get("Item", {})).get("feeds", {})
-        return {gid: FeedState.from_dict(data) for gid, data in feeds.items()}
+        return {
+            item["start_datetime"]["S"]: FeedState.from_dict(_from_dynamo(item["feed"]["M"]))
+            for item in self._feed_items()
+        }
 
     def save_feed_states(self, states: Mapping[str, FeedState]) -> None:
-        feeds = {gid: _without_none(s.to_dict()) for gid, s in states.items()}
-        self._call(
-            "put_item", TableName=self.table_name, Item=FEEDS_KEY | _to_dynamo({"feeds": feeds})
+        """Replace the records: write every given group's, delete those no longer given."""
+        stale = {item["start_datetime"]["S"] for item in self._feed_items()} - set(states)
+        self._write(
+            [{"DeleteRequest": {"Key": _key(FEEDS_PARTITION, gid)}} for gid in sorted(stale)]
+            + [
+                {
+                    "PutRequest": {
+                        "Item": _key(FEEDS_PARTITION, gid)
+                        | {"feed": {"M": _to_dynamo(_without_none(state.to_dict()))}}
+                    }
+                }
+                for gid, state in states.items()
+            ]
         )
-        self.writes += 1
+
+    def _feed_items(self) -> Iterator[dict[str, Any]]:
+        params: dict[str, Any] = {
+            "TableName": self.table_name,
+            "KeyConditionExpression": "event_id = :p",
+            "ExpressionAttributeValues": {":p": {"S": FEEDS_PARTITION}},
+            "ConsistentRead": True,
+        }
+        while True:
+            page = self._call("query", **params)
+            yield from page["Items"]
+            if "LastEvaluatedKey" not in page:
+                return
+            params["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     def close(self) -> None:
         if self._client is not None:
