@@ -89,7 +89,20 @@ class Run:
     puts: list[str] = field(default_factory=list)  # S3 PutObject keys
     deletes: list[str] = field(default_factory=list)  # S3 keys deleted
     dynamodb: Counter[str] = field(default_factory=Counter)  # operation -> requests
-    item_writes: int = 0  # DynamoDB items written (a batch of 25 counts 25)
+    written: list[str] = field(default_factory=list)  # event_id of each item put/updated/deleted
+
+    @property
+    def item_writes(self) -> int:
+        return len(self.written)
+
+    @property
+    def event_writes(self) -> list[str]:
+        """Writes of event items (the rest is feed health, under `_meta#...` keys)."""
+        return sorted(w for w in self.written if not w.startswith("_meta#"))
+
+    @property
+    def feed_health_writes(self) -> int:
+        return self.item_writes - len(self.event_writes)
 
 
 class System:
@@ -160,9 +173,15 @@ class System:
             return
         self._current.dynamodb[model.name] += 1
         if model.name == "BatchWriteItem":
-            self._current.item_writes += sum(map(len, params["RequestItems"].values()))
+            requests = [r for rs in params["RequestItems"].values() for r in rs]
+            items = [
+                r.get("PutRequest", {}).get("Item") or r["DeleteRequest"]["Key"] for r in requests
+            ]
         elif model.name in ("PutItem", "UpdateItem", "DeleteItem"):
-            self._current.item_writes += 1
+            items = [params.get("Item") or params["Key"]]
+        else:
+            return
+        self._current.written += [item["event_id"]["S"] for item in items]
 
     def run(self) -> Run:
         """One scheduled run: the collector handler, which triggers the render."""
@@ -221,7 +240,9 @@ def test_collect_triggers_the_render_which_publishes_the_site(system):
     assert first.summary["groups_ok"] == 4 and first.summary["groups_failed"] == 0
     stored = system.stored()
     assert first.summary["new"] == len(stored) >= 12
-    assert first.summary["writes"] == first.item_writes == len(stored) + 1  # + feed health
+    assert first.summary["writes"] == first.item_writes
+    assert first.event_writes == sorted(stored)  # each event written once
+    assert 1 <= first.feed_health_writes <= len(FEEDS)  # feed health: small records
     assert "Scan" not in first.dynamodb
     assert first.render["events"] == len(stored)
 
@@ -276,10 +297,12 @@ def test_collect_triggers_the_render_which_publishes_the_site(system):
     changed = system.run()
     assert changed.summary["new"] == 1 and changed.summary["dropped"] == 1  # retired at once
     assert changed.summary["updated"] == 0 and changed.summary["unchanged"] == len(stored) - 1
-    assert changed.summary["writes"] == changed.item_writes == 3  # put + delete + feed health
     after = system.objects()
     (old_id,) = set(stored) - set(system.stored())
     (new_id,) = set(system.stored()) - set(stored)
+    assert changed.summary["writes"] == changed.item_writes
+    assert changed.event_writes == sorted([old_id, new_id])  # a put and a delete, nothing else
+    assert changed.feed_health_writes <= len(FEEDS)
     assert f"events/{old_id}.ics" not in after and changed.deletes == [f"events/{old_id}.ics"]
     differs = {k for k, o in after.items() if objects.get(k, {}).get("ETag") != o["ETag"]}
     assert sorted(changed.puts) == sorted(differs)  # nothing identical was re-put
@@ -297,12 +320,12 @@ def test_collect_triggers_the_render_which_publishes_the_site(system):
     assert len(changed.puts) <= len(objects) // 3
     assert "Capital Factory (2nd floor)" in system.calendar("events.ics")[new_id]
 
-    # Nothing changed (same day): no upload at all, one small DynamoDB write (feed health).
+    # Nothing changed (same day): no upload at all; DynamoDB writes only feed health records.
     quiet = system.run()
     assert quiet.puts == [] and quiet.deletes == []
     assert (quiet.render["files_written"], quiet.render["files_deleted"]) == (0, 0)
-    assert quiet.summary["writes"] == quiet.item_writes == 1
-    assert quiet.dynamodb["PutItem"] == 1 and quiet.dynamodb["BatchWriteItem"] == 0
+    assert quiet.summary["writes"] == quiet.item_writes
+    assert quiet.event_writes == [] and quiet.feed_health_writes <= len(FEEDS)
     assert quiet.dynamodb["UpdateItem"] == 0 and "Scan" not in quiet.dynamodb
     assert {k: o["ETag"] for k, o in system.objects().items()} == {
         k: o["ETag"] for k, o in after.items()
@@ -330,7 +353,7 @@ def test_a_failing_feed_keeps_its_events_on_the_site(system):
     assert failed.summary["groups_failed"] == 1 and failed.summary["groups_ok"] == 3
     assert "500" in failed.summary["failures"]["dc-python"]
     assert failed.payload["collect"]["failures"] == failed.summary["failures"]
-    assert failed.summary["dropped"] == 0
+    assert failed.summary["dropped"] == 0 and failed.event_writes == []  # same day: no touches
     assert python_ids <= set(system.stored())  # nothing of the failed group was touched
     assert all(system.stored()[i]["last_seen_date"] == three_days_ago for i in python_ids)
     assert python_ids <= set(system.calendar("events.ics"))
