@@ -151,12 +151,13 @@ def _fetch_url(
     session: requests.Session,
     host_slot: Callable[[str], AbstractContextManager[None]],
 ) -> FetchResult:
-    deadline = time.monotonic() + settings.deadline
+    deadline: float | None = None  # starts with the first request: queueing is not its fault
     attempts = 0
     while True:
         attempts += 1
         try:
             with host_slot(urlsplit(feed.source).hostname or ""):
+                deadline = deadline or time.monotonic() + settings.deadline
                 return _attempt(feed, settings, session, deadline)
         except _Failure as failure:
             wait = _retry_wait(failure, attempts, settings, deadline)
@@ -182,6 +183,8 @@ def _attempt(
     feed: FeedRequest, settings: FetchSettings, session: requests.Session, deadline: float
 ) -> FetchResult:
     remaining = deadline - time.monotonic()
+    if remaining <= 0:  # a retry that waited too long for its host slot
+        raise _Failure(f"timed out after {settings.deadline:g} s")
     headers = {}
     if feed.etag:
         headers["If-None-Match"] = feed.etag
