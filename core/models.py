@@ -52,7 +52,8 @@ class Event:
     """A stored event: exactly the attributes of ARCHITECTURE.md plus the CONVENTIONS.md extras.
 
     Times are wall-clock in the site timezone, ``YYYY-MM-DDTHH:MM:SS``; ``state`` is None when
-    unknown (stores map that to the ``ALL`` DateIndex partition).
+    unknown and always for virtual events (stores map that to the ``ALL`` DateIndex partition,
+    where listings of virtual events look).
     """
 
     event_id: str

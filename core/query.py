@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from core.models import NO_STATE_PARTITION, STATES, Event
+from core.models import NO_STATE_PARTITION, STATES, VIRTUAL, Event
 from core.store.base import EventStore
 from core.timeutil import day_start
 
@@ -51,6 +51,16 @@ def _order(event: Event) -> tuple[str, str]:
     return (event.start_datetime, event.event_id)
 
 
+def _partitions(flt: EventFilter) -> tuple[str, ...]:
+    """The DateIndex partitions that can hold matches. Virtual events never have a state (the
+    collector's classifier gives them none), so they all sit in the no-state partition."""
+    if flt.state:
+        return (flt.state,)
+    if flt.location_type == VIRTUAL:
+        return (NO_STATE_PARTITION,)
+    return PARTITIONS
+
+
 def list_events(store: EventStore, flt: EventFilter, *, now_ts: int) -> Iterator[Event]:
     """Events overlapping [flt.start, flt.end] that match every filter, in start order.
 
@@ -67,10 +77,9 @@ def list_events(store: EventStore, flt: EventFilter, *, now_ts: int) -> Iterator
             store.query_by_group(flt.group_id, start_from, start_before, ends_after=window_start)
         ]
     else:
-        partitions = [flt.state] if flt.state else PARTITIONS
         streams = [
             store.query_by_state(p, start_from, start_before, ends_after=window_start)
-            for p in partitions
+            for p in _partitions(flt)
         ]
     for event in heapq.merge(*streams, key=_order):
         if flt.matches(event, now_ts):

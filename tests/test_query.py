@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from store_backends import make_event
 
-from core.models import Event
+from core.models import NO_STATE_PARTITION, VIRTUAL, Event
 from core.query import PARTITIONS, EventFilter, list_events
 from core.store.sqlite import SQLiteStore
 
@@ -23,11 +23,13 @@ EVENTS = [
     make_event("tie-b", "2026-12-01T18:00:00", group_id="nova-js"),
     make_event("tie-a", "2026-12-01T18:00:00", state="VA"),
     make_event("later", "2026-12-04T09:00:00"),
+    make_event("webinar", "2026-12-02T12:00:00", state=None, location_type=VIRTUAL),
 ]
 FILTERS = [
     EventFilter(start=date(2026, 12, 1)),
     EventFilter(start=date(2026, 12, 1), end=date(2026, 12, 1)),
     EventFilter(start=date(2026, 12, 1), state="DC"),
+    EventFilter(start=date(2026, 12, 1), location_type=VIRTUAL),
     EventFilter(start=date(2026, 12, 1), group_id="dc-python"),
     EventFilter(start=date(2026, 12, 2), after=("2026-11-29T10:00:00", "running")),
     EventFilter(start=date(2026, 12, 1), after=("2026-12-01T18:00:00", "tie-a")),
@@ -35,11 +37,13 @@ FILTERS = [
 
 
 class IgnoresHint:
-    """A store taking the hint but returning everything: allowed, since it is only a hint."""
+    """A store taking the hint but returning everything: allowed, since it is only a hint.
+    Records the hints and the DateIndex partitions asked for."""
 
     def __init__(self, inner: SQLiteStore) -> None:
         self.inner = inner
         self.hints: list[str | None] = []
+        self.partitions: list[str] = []
 
     def query_by_state(
         self,
@@ -50,6 +54,7 @@ class IgnoresHint:
         ends_after: str | None = None,
     ) -> Iterator[Event]:
         self.hints.append(ends_after)
+        self.partitions.append(partition)
         return self.inner.query_by_state(partition, start_from, start_before)
 
     def query_by_group(
@@ -90,7 +95,18 @@ def test_every_query_gets_the_window_start_as_hint(store):
 
 def test_a_listing_overlaps_the_window_exactly(store):
     listed = ids(list_events(store, EventFilter(start=date(2026, 12, 1)), now_ts=NOW_TS))
-    assert listed == ["month", "running", "instant", "tie-a", "tie-b", "later"]
+    assert listed == ["month", "running", "instant", "tie-a", "tie-b", "webinar", "later"]
+
+
+def test_a_virtual_listing_reads_only_the_no_state_partition(store):
+    recording = IgnoresHint(store)
+    virtual = EventFilter(start=date(2026, 12, 1), location_type=VIRTUAL)
+    assert ids(list_events(recording, virtual, now_ts=NOW_TS)) == ["webinar"]
+    assert recording.partitions == [NO_STATE_PARTITION]
+    recording.partitions.clear()
+    everything = list_events(recording, EventFilter(start=date(2026, 12, 1)), now_ts=NOW_TS)
+    assert [e.event_id for e in everything if e.location_type == VIRTUAL] == ["webinar"]
+    assert recording.partitions == list(PARTITIONS)
 
 
 @pytest.mark.parametrize("flt", FILTERS)
