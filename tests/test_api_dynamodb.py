@@ -90,6 +90,8 @@ def expected_partitions(query: dict[str, str]) -> set[tuple[str, str]]:
         return {("GroupIndex", query["group_id"])}
     if "state" in query:
         return {("DateIndex", query["state"])}
+    if query.get("location_type") == "virtual":  # virtual events never have a state
+        return {("DateIndex", NO_STATE_PARTITION)}
     return EVERY_STATE
 
 
