@@ -70,7 +70,11 @@ class Jobs(Construct):
             settings=settings,
             bundle="render",
             handler=RENDER_HANDLER,
-            memory_size=1024,
+            # One full vCPU (Lambda's CPU share grows with memory up to 1,769 MB): the render is
+            # single-threaded and CPU bound, so this costs the same GB-seconds as 1,024 MB while
+            # halving the wall time; a first publish of 39,200 events peaks at ~940 MB
+            # (bench/system.py, docs/scaling.md).
+            memory_size=1769,
             timeout=cdk.Duration.minutes(5),
             environment={
                 **bundled_data,
