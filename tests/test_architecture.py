@@ -32,9 +32,7 @@ def imported_roots(path: Path) -> set[str]:
 
 def sources(package: str) -> list[Path]:
     skip = {"vendor", "cdk.out", ".chalice", "__pycache__"}
-    return [
-        p for p in (REPO / package).rglob("*.py") if not skip & set(p.relative_to(REPO).parts)
-    ]
+    return [p for p in (REPO / package).rglob("*.py") if not skip & set(p.relative_to(REPO).parts)]
 
 
 @pytest.mark.parametrize("package", sorted(ALLOWED))

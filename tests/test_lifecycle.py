@@ -33,7 +33,10 @@ def event(title="Python Night", start="2026-12-03T18:30:00", group="pydc", **kw)
 
 def stored(e: Event, last_seen: str, created="2026-11-01T00:00:00+00:00") -> Event:
     return replace(
-        e, last_seen_date=last_seen, ttl=ttl_for(e.end_datetime, TZ), created_at=created,
+        e,
+        last_seen_date=last_seen,
+        ttl=ttl_for(e.end_datetime, TZ),
+        created_at=created,
         updated_at=created,
     )
 
