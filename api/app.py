@@ -213,9 +213,8 @@ def decode_cursor(token: str, fingerprint: str) -> tuple[str, str]:
 
 def fetch_page(events_store: EventStore, page: PageRequest, now_ts: int) -> dict[str, Any]:
     """One page of the shared listing, reading one event past it to know whether more follow."""
-    found: list[Event] = list(
-        islice(list_events(events_store, page.filter, now_ts=now_ts), page.limit + 1)
-    )
+    listing = list_events(events_store, page.filter, now_ts=now_ts, want=page.limit + 1)
+    found: list[Event] = list(islice(listing, page.limit + 1))
     shown = found[: page.limit]
     cursor = None
     if len(found) > page.limit:

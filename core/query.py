@@ -61,25 +61,28 @@ def _partitions(flt: EventFilter) -> tuple[str, ...]:
     return PARTITIONS
 
 
-def list_events(store: EventStore, flt: EventFilter, *, now_ts: int) -> Iterator[Event]:
+def list_events(
+    store: EventStore, flt: EventFilter, *, now_ts: int, want: int | None = None
+) -> Iterator[Event]:
     """Events overlapping [flt.start, flt.end] that match every filter, in start order.
 
     The lookback reaches MAX_SPAN_DAYS back for multi-day events still running at the window
     start; ``ends_after`` lets the store skip the ones already over instead of handing us
-    every one of them to decode and drop."""
+    every one of them to decode and drop. ``want``: how many the caller will take at most (a
+    page), so a store need not read a whole page of its own per partition."""
     window_start = day_start(flt.start)
     start_from = day_start(flt.start - timedelta(days=MAX_SPAN_DAYS))
     if flt.after:
         start_from = max(start_from, flt.after[0])
     start_before = day_start(flt.end + timedelta(days=1)) if flt.end else None
+    if want and flt.after:
+        want += 1  # key conditions are inclusive: the cursor's own event is read again
+    hints = {"ends_after": window_start, "page_hint": want}
     if flt.group_id:
-        streams = [
-            store.query_by_group(flt.group_id, start_from, start_before, ends_after=window_start)
-        ]
+        streams = [store.query_by_group(flt.group_id, start_from, start_before, **hints)]
     else:
         streams = [
-            store.query_by_state(p, start_from, start_before, ends_after=window_start)
-            for p in _partitions(flt)
+            store.query_by_state(p, start_from, start_before, **hints) for p in _partitions(flt)
         ]
     for event in heapq.merge(*streams, key=_order):
         if flt.matches(event, now_ts):

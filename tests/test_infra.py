@@ -137,6 +137,11 @@ def test_the_events_table_has_the_documented_keys_indexes_and_ttl(prod):
                     "KeySchema": key("group_id"),
                     "Projection": {"ProjectionType": "ALL"},
                 },
+                {
+                    "IndexName": "SpanIndex",  # sparse: events running past a midnight
+                    "KeySchema": key("span_state"),
+                    "Projection": {"ProjectionType": "ALL"},
+                },
             ],
         },
     )
@@ -651,7 +656,7 @@ def test_error_rate_alarms_use_metric_math(prod):
     } == {"5XXError", "Count"}
 
 
-def test_throttle_alarm_covers_the_table_and_both_indexes(prod):
+def test_throttle_alarm_covers_the_table_and_every_index(prod):
     alarm = alarms(prod)["DynamoDB: requests to the table or a GSI were throttled"]
     assert alarm["Threshold"] == 0 and expression(alarm) == "SUM(METRICS())"
     seen = {
@@ -672,7 +677,7 @@ def test_throttle_alarm_covers_the_table_and_both_indexes(prod):
     assert seen == {
         (f"{kind}ThrottleEvents", index)
         for kind in ("Read", "Write")
-        for index in (None, "DateIndex", "GroupIndex")
+        for index in (None, "DateIndex", "GroupIndex", "SpanIndex")
     }
 
 

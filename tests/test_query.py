@@ -52,6 +52,7 @@ class IgnoresHint:
         start_before: str | None = None,
         *,
         ends_after: str | None = None,
+        page_hint: int | None = None,
     ) -> Iterator[Event]:
         self.hints.append(ends_after)
         self.partitions.append(partition)
@@ -64,6 +65,7 @@ class IgnoresHint:
         start_before: str | None = None,
         *,
         ends_after: str | None = None,
+        page_hint: int | None = None,
     ) -> Iterator[Event]:
         self.hints.append(ends_after)
         return self.inner.query_by_group(group_id, start_from, start_before)

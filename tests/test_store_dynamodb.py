@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from itertools import islice
 from typing import Any
 
 import boto3
@@ -41,12 +42,14 @@ def test_create_table_matches_the_architecture():
     assert table["KeySchema"] == schema("event_id")
     assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
     indexes = {i["IndexName"]: i for i in table["GlobalSecondaryIndexes"]}
-    assert set(indexes) == {"DateIndex", "GroupIndex"}
+    assert set(indexes) == {"DateIndex", "GroupIndex", "SpanIndex"}
     assert indexes["DateIndex"]["KeySchema"] == schema("state")
     assert indexes["GroupIndex"]["KeySchema"] == schema("group_id")
+    assert indexes["SpanIndex"]["KeySchema"] == schema("span_state")
     assert {i["Projection"]["ProjectionType"] for i in indexes.values()} == {"ALL"}
     types = {a["AttributeName"]: a["AttributeType"] for a in table["AttributeDefinitions"]}
-    assert types == dict.fromkeys(("event_id", "start_datetime", "state", "group_id"), "S")
+    keys = ("event_id", "start_datetime", "state", "group_id", "span_state")
+    assert types == dict.fromkeys(keys, "S")
     assert ttl == {"TimeToLiveStatus": "ENABLED", "AttributeName": "ttl"}
 
 
@@ -111,6 +114,79 @@ def test_queries_read_pages_lazily(moto):
     assert moto.calls == ["Query"]
     assert len(list(listing)) == 4
     assert moto.calls == ["Query"] * 3  # pages of 2
+
+
+def stored_item(store: DynamoDBStore, event) -> dict[str, Any]:
+    key = {"event_id": {"S": event.event_id}, "start_datetime": {"S": event.start_datetime}}
+    return store.client.get_item(TableName=TABLE, Key=key)["Item"]
+
+
+def test_only_events_running_past_a_midnight_are_in_the_span_index(moto):
+    events = {
+        "evening": make_event("evening", "2026-12-01T18:00:00"),
+        "all-day": make_event(
+            "all-day", "2026-12-01T00:00:00", end_datetime="2026-12-02T00:00:00", all_day=True
+        ),
+        "late-night": make_event(
+            "late-night", "2026-12-01T22:00:00", end_datetime="2026-12-02T01:00:00", state=None
+        ),
+        "conference": make_event(
+            "conference", "2026-12-01T09:00:00", end_datetime="2026-12-03T17:00:00", state="VA"
+        ),
+    }
+    moto.store.put_events(list(events.values()))
+    spans = {k: stored_item(moto.store, e).get("span_state") for k, e in events.items()}
+    assert spans == {
+        "evening": None,
+        "all-day": None,
+        "late-night": {"S": "ALL"},
+        "conference": {"S": "VA"},
+    }
+    assert "span_state" not in vars(next(moto.store.query_by_state("VA", "")))  # index-only
+
+
+def test_a_hinted_listing_reads_running_events_not_the_lookback():
+    """Thirty days of events long over before the window, three still running into it: the
+    store reads the three from the SpanIndex and the window itself, never the thirty."""
+    over = [make_event(f"over{n:02d}", f"2026-11-{n + 1:02d}T18:00:00") for n in range(30)]
+    running = [
+        make_event("night", "2026-11-30T22:00:00", end_datetime="2026-12-01T01:00:00"),
+        make_event("summit", "2026-11-28T09:00:00", end_datetime="2026-12-02T17:00:00"),
+        make_event("month", "2026-11-02T00:00:00", end_datetime="2026-12-05T00:00:00"),
+    ]
+    window = [make_event(f"w{n}", f"2026-12-0{n + 1}T18:00:00") for n in range(3)]
+    with moto_backend(page_size=None) as backend:
+        backend.store.put_events(over + running + window)
+        backend.calls.clear()
+        replies: list[dict[str, Any]] = []
+        backend.store.client.meta.events.register(
+            "after-call.dynamodb.Query", lambda parsed, **_: replies.append(parsed)
+        )
+        listed = backend.store.query_by_state(
+            "DC", "2026-11-01T00:00:00", ends_after="2026-12-01T00:00:00"
+        )
+        ids = [e.event_id for e in listed]
+    assert ids == ["month", "summit", "night", "w0", "w1", "w2"]
+    assert backend.calls == ["Query", "Query"]  # SpanIndex, then DateIndex from the window
+    assert sum(r["ScannedCount"] for r in replies) == len(running) + len(window)
+
+
+def test_a_page_hint_sizes_the_first_query_and_doubles_after(moto):
+    store = DynamoDBStore(TABLE, client=moto.store.client)
+    store.put_events([make_event(f"e{n:02d}", f"2026-12-{n + 1:02d}T18:00:00") for n in range(20)])
+    limits: list[int | None] = []
+    store.client.meta.events.register(
+        "before-parameter-build.dynamodb.Query",
+        lambda params, **_: limits.append(params.get("Limit")),
+    )
+    listing = store.query_by_state("DC", "2026-12-01T00:00:00", page_hint=3)
+    assert [e.event_id for e in islice(listing, 3)] == ["e00", "e01", "e02"]
+    assert limits == [4]  # and a fourth item, to know the third's run of equal starts is over
+    assert len(list(listing)) == 17
+    assert limits == [4, 8, 16]  # the last page ends the partition
+    limits.clear()
+    assert len(list(store.query_by_state("DC", "2026-12-01T00:00:00"))) == 20
+    assert limits == [None]  # no hint: DynamoDB's own 1 MB pages
 
 
 def test_listings_never_scan(moto):

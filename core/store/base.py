@@ -7,7 +7,9 @@ stores never scan. Stores do not filter expired items (``ttl`` in the past); ``c
 
 ``ends_after`` on the two queries is a hint: a store MAY leave out events that start before it
 and end at or before it (over before a window opens), so a listing need not read and decode the
-lookback for multi-day events in full. Callers still check every event they get.
+lookback for multi-day events in full. ``page_hint`` is another: about how many events the
+caller expects to take, so a store may read that many first instead of a whole page. Callers
+still check every event they get.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ class EventStore(Protocol):
         start_before: str | None = None,
         *,
         ends_after: str | None = None,
+        page_hint: int | None = None,
     ) -> Iterator[Event]:
         """DateIndex: events of one partition with start_from <= start_datetime < start_before,
         in (start_datetime, event_id) order."""
@@ -51,6 +54,7 @@ class EventStore(Protocol):
         start_before: str | None = None,
         *,
         ends_after: str | None = None,
+        page_hint: int | None = None,
     ) -> Iterator[Event]:
         """GroupIndex: the group's events (primary group only), in start order."""
 

@@ -8,9 +8,11 @@ the GSIs; nothing here ever scans.
 
 from __future__ import annotations
 
+import heapq
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import suppress
+from datetime import timedelta
 from decimal import Decimal
 from itertools import groupby
 from typing import Any
@@ -21,9 +23,16 @@ from botocore.config import Config
 
 from core.models import NO_STATE_PARTITION, Event, FeedState
 from core.store.base import StoreError, Touch
+from core.timeutil import day_start, parse_local
 
 DATE_INDEX = "DateIndex"
 GROUP_INDEX = "GroupIndex"
+# A sparse DateIndex of the events that run past the midnight after their start (conferences,
+# hackathons, late nights): partition ``span_state`` (the event's DateIndex partition, set on
+# those items only), sorted by start. A listing finds the events still running when its window
+# opens here, instead of reading every event of the lookback days, most of them long over.
+SPAN_INDEX = "SpanIndex"
+SPAN_ATTRIBUTE = "span_state"
 # Feed health: one item per group under one partition key (sort key = group_id), read back with
 # one key-condition Query. No top-level state/group_id attribute, so no GSI sees these items;
 # one item per group keeps each far below DynamoDB's 400 KB item limit at any number of groups.
@@ -31,6 +40,7 @@ FEEDS_PARTITION = "_meta#feeds"
 GET_CHUNK = 100  # BatchGetItem limit
 WRITE_CHUNK = 25  # BatchWriteItem limit
 MAX_ATTEMPTS = 8  # for unprocessed batch items, with exponential backoff
+ONE_DAY = timedelta(days=1)
 _SERIALIZER = TypeSerializer()
 _DESERIALIZER = TypeDeserializer()
 
@@ -82,6 +92,7 @@ class DynamoDBStore:
         start_from: str,
         start_before: str | None,
         ends_after: str | None,
+        page_hint: int | None,
     ) -> Iterator[Event]:
         """One GSI partition, start_from <= start_datetime < start_before, lazily over pages,
         in (start_datetime, event_id) order: the GSI orders by start_datetime only, so each run
@@ -90,20 +101,25 @@ class DynamoDBStore:
             return
         params = {"TableName": self.table_name, "IndexName": index}
         params |= _query_conditions(name, value, start_from, start_before, ends_after)
-        if self.page_size:
-            params["Limit"] = self.page_size
-        items = self._pages(params)
+        items = self._pages(params, page_hint)
         events = (e for e in items if start_before is None or e.start_datetime < start_before)
         for _, run in groupby(events, key=lambda e: e.start_datetime):
             yield from sorted(run, key=lambda e: e.event_id)
 
-    def _pages(self, params: dict[str, Any]) -> Iterator[Event]:
+    def _pages(self, params: dict[str, Any], page_hint: int | None = None) -> Iterator[Event]:
+        """Query pages: the first sized to the hint (plus the one item of look-ahead that closes
+        a run of equal starts), each further one twice the last (the caller's own filters may
+        drop some); without a hint DynamoDB's 1 MB pages."""
+        limit = page_hint + 1 if page_hint else None
         while True:
+            if limit or self.page_size:
+                params["Limit"] = min(n for n in (limit, self.page_size) if n)
             page = self._call("query", **params)
             yield from map(_decode, page["Items"])
             if "LastEvaluatedKey" not in page:
                 return
             params["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+            limit = limit and limit * 2
 
     def query_by_state(
         self,
@@ -112,8 +128,23 @@ class DynamoDBStore:
         start_before: str | None = None,
         *,
         ends_after: str | None = None,
+        page_hint: int | None = None,
     ) -> Iterator[Event]:
-        return self._query(DATE_INDEX, "state", partition, start_from, start_before, ends_after)
+        """With an ``ends_after`` hint, the days before its own are read from the SpanIndex:
+        an event that started on an earlier day and ends after the hint runs past a midnight.
+        Two small Queries instead of one that reads every event of those days."""
+        split = max(start_from, ends_after[:10] + "T00:00:00") if ends_after else start_from
+        if start_before is not None:
+            split = min(split, start_before)
+        main = self._query(
+            DATE_INDEX, "state", partition, split, start_before, ends_after, page_hint
+        )
+        if split == start_from:
+            return main
+        running = self._query(
+            SPAN_INDEX, SPAN_ATTRIBUTE, partition, start_from, split, ends_after, None
+        )
+        return heapq.merge(running, main, key=lambda e: (e.start_datetime, e.event_id))
 
     def query_by_group(
         self,
@@ -122,8 +153,11 @@ class DynamoDBStore:
         start_before: str | None = None,
         *,
         ends_after: str | None = None,
+        page_hint: int | None = None,
     ) -> Iterator[Event]:
-        return self._query(GROUP_INDEX, "group_id", group_id, start_from, start_before, ends_after)
+        return self._query(
+            GROUP_INDEX, "group_id", group_id, start_from, start_before, ends_after, page_hint
+        )
 
     def get_events(self, keys: Iterable[tuple[str, str]]) -> dict[str, Event]:
         found: dict[str, Event] = {}
@@ -227,20 +261,20 @@ def create_table(table_name: str, *, client: Any = None) -> None:
             BillingMode="PAY_PER_REQUEST",
             AttributeDefinitions=[
                 {"AttributeName": name, "AttributeType": "S"}
-                for name in ("event_id", "start_datetime", "state", "group_id")
+                for name in ("event_id", "start_datetime", "state", "group_id", SPAN_ATTRIBUTE)
             ],
             KeySchema=_key_schema("event_id"),
             GlobalSecondaryIndexes=[
                 {
-                    "IndexName": DATE_INDEX,
-                    "KeySchema": _key_schema("state"),
+                    "IndexName": index,
+                    "KeySchema": _key_schema(partition),
                     "Projection": {"ProjectionType": "ALL"},
-                },
-                {
-                    "IndexName": GROUP_INDEX,
-                    "KeySchema": _key_schema("group_id"),
-                    "Projection": {"ProjectionType": "ALL"},
-                },
+                }
+                for index, partition in (
+                    (DATE_INDEX, "state"),
+                    (GROUP_INDEX, "group_id"),
+                    (SPAN_INDEX, SPAN_ATTRIBUTE),
+                )
             ],
         )
     client.get_waiter("table_exists").wait(
@@ -266,13 +300,17 @@ def _key(event_id: str, start_datetime: str) -> dict[str, Any]:
 
 
 def _encode(event: Event) -> dict[str, Any]:
-    """None-valued attributes are omitted; no state means the ALL partition of the DateIndex."""
+    """None-valued attributes are omitted; no state means the ALL partition of the DateIndex;
+    an event running past the midnight after its start is in the SpanIndex too."""
     data = _without_none(event.to_dict())
     data["state"] = event.state or NO_STATE_PARTITION
+    if event.end_datetime > day_start(parse_local(event.start_datetime).date() + ONE_DAY):
+        data[SPAN_ATTRIBUTE] = data["state"]
     return _to_dynamo(data)
 
 
 def _decode(item: dict[str, Any]) -> Event:
+    """The stored event; Event.from_dict leaves out the index-only span_state."""
     data = _from_dynamo(item)
     if data.get("state") == NO_STATE_PARTITION:
         data["state"] = None

@@ -101,6 +101,7 @@ class SQLiteStore:
         start_before: str | None = None,
         *,
         ends_after: str | None = None,
+        page_hint: int | None = None,
     ) -> Iterator[Event]:
         return self._events(BY_STATE, partition, start_from, start_before, ends_after)
 
@@ -111,6 +112,7 @@ class SQLiteStore:
         start_before: str | None = None,
         *,
         ends_after: str | None = None,
+        page_hint: int | None = None,
     ) -> Iterator[Event]:
         return self._events(BY_GROUP, group_id, start_from, start_before, ends_after)
 

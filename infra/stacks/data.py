@@ -12,7 +12,10 @@ from stacks.settings import Settings
 STRING = dynamodb.AttributeType.STRING
 DATE_INDEX = "DateIndex"  # state -> upcoming events by start
 GROUP_INDEX = "GroupIndex"  # group_id -> its events by start
-INDEXES = (DATE_INDEX, GROUP_INDEX)
+# span_state (set only on events running past the midnight after their start) -> those events
+# by start: listings find what is still running at a window's start without a lookback read.
+SPAN_INDEX = "SpanIndex"
+INDEXES = (DATE_INDEX, GROUP_INDEX, SPAN_INDEX)
 
 
 class DataStack(cdk.Stack):
@@ -32,7 +35,8 @@ class DataStack(cdk.Stack):
             deletion_protection=settings.prod,
             removal_policy=settings.removal_policy,
         )
-        for name, partition in ((DATE_INDEX, "state"), (GROUP_INDEX, "group_id")):
+        partitions = {DATE_INDEX: "state", GROUP_INDEX: "group_id", SPAN_INDEX: "span_state"}
+        for name, partition in partitions.items():
             self.table.add_global_secondary_index(
                 index_name=name,
                 partition_key=dynamodb.Attribute(name=partition, type=STRING),
