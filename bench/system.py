@@ -96,15 +96,24 @@ def fold(line: str) -> str:
     return "\r\n ".join(line[i : i + 74] for i in range(0, len(line), 74))
 
 
-def group_feed(group_id: str, events: int, description: int) -> bytes:
-    """bench/feeds.py's Meetup-shaped calendar with descriptions of a realistic length."""
+def group_feed(number: int, group_id: str, events: int, description: int) -> bytes:
+    """bench/feeds.py's Meetup-shaped calendar with descriptions of a realistic length, moved
+    to the group's own days and time of day (0-2 days later, 0-105 minutes later): real groups
+    do not all meet at the same moment, and long runs of equal start times cost a listing extra
+    reads (it must see a whole run to order it)."""
     text = (LOREM * (description // len(LOREM) + 1))[:description].replace(",", "\\,")
     body = feed(group_id, TODAY, events).decode()
     body = body.replace(
         "DESCRIPTION:Talks\\, pizza and networking. RSVP on Meetup.",
         fold(f"DESCRIPTION:{group_id}\\n{text}"),
     )
-    return body.encode()
+    shift = timedelta(days=number % 3, minutes=15 * (number // 3 % 8))
+
+    def moved(match: re.Match[str]) -> str:
+        when = datetime.strptime(match[2], "%Y%m%dT%H%M%S") + shift
+        return f"{match[1]}{when:%Y%m%dT%H%M%S}"
+
+    return re.sub(r"((?:DTSTART|DTEND);TZID=America/New_York:)(\d{8}T\d{6})", moved, body).encode()
 
 
 @dataclass
@@ -252,7 +261,7 @@ def scale_run(args, scale: int, endpoint: str | None, workdir: Path) -> dict:
     with FeedServer() as server:
         for n in range(groups):
             gid = f"group-{n:04d}"
-            bodies[gid] = group_feed(gid, args.events, args.description)
+            bodies[gid] = group_feed(n, gid, args.events, args.description)
             url = server.route(f"/{gid}.ics", body=bodies[gid], latency=args.latency)
             (gdir / f"{gid}.yaml").write_text(
                 f"name: Group {n}\nwebsite: https://example.org/{gid}/\nical: {url}\n"
