@@ -66,6 +66,7 @@ import api.app as api_app  # noqa: E402
 import collector.lambda_handler as collector_lambda  # noqa: E402
 import generator.lambda_handler as render_lambda  # noqa: E402
 from core.store.dynamodb import FEEDS_PARTITION, create_table  # noqa: E402
+from generator.ics import fold  # noqa: E402
 
 TODAY = date(2026, 12, 1)
 RUN_AT = timedelta(hours=10)  # the daily rule fires at 10:00 UTC
@@ -92,10 +93,6 @@ class Clock(datetime):
         return cls.current.astimezone(tz) if tz else cls.current.replace(tzinfo=None)
 
 
-def fold(line: str) -> str:
-    return "\r\n ".join(line[i : i + 74] for i in range(0, len(line), 74))
-
-
 def group_feed(number: int, group_id: str, events: int, description: int) -> bytes:
     """bench/feeds.py's Meetup-shaped calendar with descriptions of a realistic length, moved
     to the group's own days and time of day (0-2 days later, 0-105 minutes later): real groups
@@ -105,7 +102,7 @@ def group_feed(number: int, group_id: str, events: int, description: int) -> byt
     body = feed(group_id, TODAY, events).decode()
     body = body.replace(
         "DESCRIPTION:Talks\\, pizza and networking. RSVP on Meetup.",
-        fold(f"DESCRIPTION:{group_id}\\n{text}"),
+        fold(f"DESCRIPTION:{group_id}\\n{text}").decode().removesuffix("\r\n"),
     )
     shift = timedelta(days=number % 3, minutes=15 * (number // 3 % 8))
 
