@@ -106,7 +106,7 @@ class DynamoDBStore:
         for _, run in groupby(events, key=lambda e: e.start_datetime):
             yield from sorted(run, key=lambda e: e.event_id)
 
-    def _pages(self, params: dict[str, Any], page_hint: int | None = None) -> Iterator[Event]:
+    def _pages(self, params: dict[str, Any], page_hint: int | None) -> Iterator[Event]:
         """Query pages: the first sized to the hint (plus the one item of look-ahead that closes
         a run of equal starts), each further one twice the last (the caller's own filters may
         drop some); without a hint DynamoDB's 1 MB pages."""
@@ -133,7 +133,9 @@ class DynamoDBStore:
         """With an ``ends_after`` hint, the days before its own are read from the SpanIndex:
         an event that started on an earlier day and ends after the hint runs past a midnight.
         Two small Queries instead of one that reads every event of those days."""
-        split = max(start_from, ends_after[:10] + "T00:00:00") if ends_after else start_from
+        split = start_from
+        if ends_after:
+            split = max(start_from, day_start(parse_local(ends_after).date()))
         if start_before is not None:
             split = min(split, start_before)
         main = self._query(
