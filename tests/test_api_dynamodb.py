@@ -130,8 +130,9 @@ def test_each_request_queries_each_needed_partition_once_and_never_scans(served,
                 assert params["ExclusiveStartKey"] == previous["LastEvaluatedKey"]
         if page_size is None:  # the first read of each partition is sized to the page
             want = int(query.get("limit", 50)) + 1 + (1 if cursor else 0)
-            for (index, _), ((first, _), *_) in partitions.items():
+            for (index, _), ((first, _), *more) in partitions.items():
                 assert first.get("Limit") == (None if index == "SpanIndex" else want + 1)
+                assert len(more) <= 1, "one more page at most, when a run of equal starts spills"
         cursor = json.loads(response.body)["next_cursor"]
         if cursor is None:
             break
