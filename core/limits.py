@@ -1,0 +1,33 @@
+"""Every bound on untrusted input, in one place.
+
+Feeds, group files and API requests come from strangers; each kind of work they can cause has a
+ceiling here, chosen from what real inputs need (a busy real group lists ~100 events in the
+90-day window; the longest real Meetup description is a few thousand characters) with a wide
+margin. What a limit cuts is counted and reported, never silently lost.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+# --- feeds (collector) ---
+MAX_OCCURRENCES_PER_SERIES = 500  # a daily series over the 90-day window has 91
+MAX_EVENTS_PER_FEED = 2_000  # 20x the busiest real group
+PARSE_CPU_SECONDS = 10.0  # one feed's parse and expansion; real feeds take well under 0.5 s
+PARSE_WALL_SECONDS = 30.0  # the same, by the clock: a parse that cannot get the CPU still ends
+PARSE_MEMORY_MB = 256  # what one feed's parse may add; the collector Lambda has 512 MB
+MAX_TITLE_CHARS = 300
+MAX_LOCATION_CHARS = 500
+MAX_DESCRIPTION_CHARS = 20_000
+MAX_FIELD_CHARS = 2_000  # any other text property (URL, UID, cost)
+
+# --- configuration files (core.config) ---
+MAX_CONFIG_BYTES = 64 * 1024  # a group file is ~300 bytes
+MAX_CONFIG_TEXT_CHARS = 500  # name, tagline, submitted_by ...
+MAX_CONFIG_URL_CHARS = 2_000
+MAX_CONFIG_LIST_ITEMS = 1_000  # suppress_urls, only_states ...
+QUOTE_CHARS = 60  # an error message quotes at most this much of an offending value
+
+# --- API requests ---
+EARLIEST_DATE = date(2000, 1, 1)  # start_date/end_date outside this range are a 400
+LATEST_DATE = date(2099, 12, 31)
