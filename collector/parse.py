@@ -6,8 +6,12 @@ a UID) over the collection window, and turn every occurrence into an Event on th
 clock. A bad series is counted and skipped; only bytes that are no calendar at all raise.
 
 Decisions where feeds are vague or wrong:
-- A timed event with neither DTEND nor DURATION ends when it starts (RFC 5545 3.6.1); an
-  all-day one lasts its day.
+- A timed event with neither DTEND nor DURATION (or an end not after its start) lasts
+  DEFAULT_DURATION: RFC 5545 wants DTEND after DTSTART in the feeds we publish, and calendar
+  apps draw a zero-length event as a sliver. An all-day one lasts its day.
+- Bytes after the last END:VCALENDAR (a CMS footer, a proxy's banner) are ignored.
+- Every text field loses control and bidi-override characters and is capped in length
+  (core.limits); a feed's size of work is bounded by collector/expand.py.
 - DTEND before DTSTART: the two are swapped (what recurring-ical-events does for a series; the
   event stays listed rather than silently vanishing).
 - A title that says it is cancelled ("CANCELLED: x", "[Canceled] x", "x (Cancelled)") marks the
@@ -27,18 +31,31 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import icalendar
-import recurring_ical_events
 import x_wr_timezone
 
+from collector.expand import Budget, BudgetExceeded, expand, series_of
 from collector.links import event_url, is_suppressed
 from collector.location import classify
 from core.ids import make_event_id
+from core.limits import (
+    MAX_DESCRIPTION_CHARS,
+    MAX_EVENTS_PER_FEED,
+    MAX_FIELD_CHARS,
+    MAX_LOCATION_CHARS,
+    MAX_OCCURRENCES_PER_SERIES,
+    MAX_TITLE_CHARS,
+    MAX_VEVENTS_IN_SOURCE,
+)
 from core.models import CANCELLED, CONFIRMED, VIRTUAL, Event, Group, SiteConfig
+from core.text import clean_text
 from core.timeutil import format_local
 
 WINDOW_DAYS = 90
+DEFAULT_DURATION = timedelta(hours=1)
 UNFOLD = re.compile(rb"\r?\n[ \t]")
 VEVENT_LINE = re.compile(r"^BEGIN:VEVENT[ \t\r]*$", re.IGNORECASE | re.MULTILINE)
+CALENDAR_END = re.compile(r"^END:VCALENDAR[ \t]*\r?$", re.IGNORECASE | re.MULTILINE)
+TEXT_LIMITS = {"SUMMARY": MAX_TITLE_CHARS, "LOCATION": MAX_LOCATION_CHARS}
 CANCEL_PREFIX = re.compile(
     r"^(?:[\[(]\s*cancell?ed\s*[\])]\s*[:|–—-]?|cancell?ed\s*[:|–—!-]+|(?-i:CANCELL?ED)\b)\s*",
     re.IGNORECASE,
@@ -58,26 +75,45 @@ class ParsedFeed:
     events: list[Event]
     vevents_in_source: int  # BEGIN:VEVENT lines in the raw text, to spot silently lost events
     skipped: dict[str, int] = field(default_factory=dict)  # reason -> count
+    cut: list[str] = field(default_factory=list)  # what a limit cut, in words, for feed health
 
 
 def parse_feed(
-    body: bytes, group: Group, site: SiteConfig, today: date, window_days: int = WINDOW_DAYS
+    body: bytes,
+    group: Group,
+    site: SiteConfig,
+    today: date,
+    window_days: int = WINDOW_DAYS,
+    budget: Budget | None = None,
 ) -> ParsedFeed:
-    """The group's events from one feed, over today .. today + window_days (site timezone)."""
+    """The group's events from one feed, over today .. today + window_days (site timezone).
+
+    Raises FeedError for bytes that are no calendar and for a feed past its CPU budget."""
+    budget = budget or Budget()
     text = _decode(body)
+    vevents = len(VEVENT_LINE.findall(text))
+    if vevents > MAX_VEVENTS_IN_SOURCE:
+        raise FeedError(
+            f"the feed has {vevents:,} events; at most {MAX_VEVENTS_IN_SOURCE:,} are read: skipped"
+        )
     calendar = _repaired(_calendar(text))
     tz = ZoneInfo(site.timezone)
     start = datetime.combine(today, time(), tz)
     end = datetime.combine(today + timedelta(days=window_days), time(), tz)
     skipped: Counter[str] = Counter()
     events: list[Event] = []
-    for components in _series(calendar):
+    series_cut = 0
+    for components in series_of(calendar):
         recurring = any(("RRULE" in c or "RDATE" in c or "RECURRENCE-ID" in c) for c in components)
         try:
-            found = [_event(o, recurring, group, tz) for o in _expand(components, start, end)]
+            expansion = expand(components, start, end, budget)
+            found = [_event(o, recurring, group, tz) for o in expansion.occurrences]
+        except BudgetExceeded as exc:
+            raise FeedError(f"{exc}: skipped (its stored events are kept)") from None
         except Exception:  # one broken series (no DTSTART, bad dates, bad RRULE) is not fatal
             skipped["invalid"] += len(components)
             continue
+        series_cut += expansion.cut
         if not found:
             skipped["outside_window"] += len(components)
         for event in found:
@@ -88,7 +124,14 @@ def parse_feed(
             else:
                 events.append(event)
     events.sort(key=lambda e: (e.start_datetime, e.title))
-    return ParsedFeed(events, len(VEVENT_LINE.findall(text)), dict(skipped))
+    cut = [f"{series_cut} series cut at {MAX_OCCURRENCES_PER_SERIES} occurrences"] * bool(
+        series_cut
+    )
+    if len(events) > MAX_EVENTS_PER_FEED:
+        skipped["over_limit"] = len(events) - MAX_EVENTS_PER_FEED
+        cut.append(f"feed cut at {MAX_EVENTS_PER_FEED:,} events (of {len(events):,})")
+        del events[MAX_EVENTS_PER_FEED:]
+    return ParsedFeed(events, vevents, dict(skipped), cut)
 
 
 def _decode(body: bytes) -> str:
@@ -116,6 +159,9 @@ codecs.register_error("dctech-cp1252", _cp1252)
 def _calendar(text: str) -> icalendar.Calendar:
     if not text.lstrip().upper().startswith("BEGIN:VCALENDAR"):
         raise FeedError(f"not an iCalendar feed (starts with {text.lstrip()[:40]!r})")
+    ends = list(CALENDAR_END.finditer(text))
+    if ends:
+        text = text[: ends[-1].end()]
     try:
         return icalendar.Calendar.from_ical(text)
     except Exception as exc:  # the parser's errors on hostile input are not all ValueError
@@ -132,38 +178,17 @@ def _repaired(calendar: icalendar.Calendar) -> icalendar.Calendar:
         return calendar
 
 
-def _series(calendar: icalendar.Calendar) -> list[list[icalendar.Component]]:
-    """VEVENTs grouped by UID (a base event and its overrides); no UID: on its own."""
-    by_uid: dict[object, list[icalendar.Component]] = {}
-    for component in calendar.walk("VEVENT"):
-        uid = component.get("UID")
-        by_uid.setdefault(str(uid) if uid else object(), []).append(component)
-    return list(by_uid.values())
-
-
-def _expand(
-    components: list[icalendar.Component], start: datetime, end: datetime
-) -> list[icalendar.Component]:
-    """Occurrences overlapping [start, end): EXDATE, RDATE and RECURRENCE-ID overrides applied.
-    One series at a time and without skip_bad_series, so a broken one raises and is counted as
-    invalid (skip_bad_series=True would drop it just the same, but silently)."""
-    series = icalendar.Calendar()
-    for component in components:
-        series.add_component(component)
-    return recurring_ical_events.of(series).between(start, end)
-
-
 def _event(occurrence: icalendar.Component, recurring: bool, group: Group, tz: ZoneInfo) -> Event:
     start_value, end_value = occurrence["DTSTART"].dt, occurrence["DTEND"].dt
     all_day = not isinstance(start_value, datetime)
     start, end = _wall(start_value, tz), _wall(end_value, tz)
-    # all-day: at least its own day; timed: a DST fall-back can put the wall-clock end first
-    end = max(end, start + timedelta(days=1)) if all_day else max(end, start)
+    if end <= start:  # no end, or a DST fall-back putting the wall-clock end first
+        end = start + _duration(start_value, end_value, all_day)
     title, marked_cancelled = _title(_text(occurrence, "SUMMARY"))
     title = title or group.name
     cancelled = marked_cancelled or _text(occurrence, "STATUS").upper() == "CANCELLED"
     location = _text(occurrence, "LOCATION")
-    description = _text(occurrence, "DESCRIPTION")
+    description = _text(occurrence, "DESCRIPTION", multiline=True)
     url = event_url(_text(occurrence, "URL"), location, description, group)
     place = classify(location, description)
     start_s = format_local(start)
@@ -191,6 +216,14 @@ def _event(occurrence: icalendar.Component, recurring: bool, group: Group, tz: Z
     )
 
 
+def _duration(start: date | datetime, end: date | datetime, all_day: bool) -> timedelta:
+    """How long an event whose wall-clock end is not after its start lasts: its real length
+    when it has one (01:30 EDT to 01:10 EST is 40 minutes), else its day or the default."""
+    zoned = isinstance(start, datetime) and isinstance(end, datetime) and start.tzinfo
+    real = end - start if zoned and end.tzinfo else timedelta(0)
+    return real if real > timedelta(0) else timedelta(days=1) if all_day else DEFAULT_DURATION
+
+
 def _wall(value: date | datetime, tz: ZoneInfo) -> datetime:
     """Wall-clock time in the site timezone; floating times are taken to be in it already."""
     if not isinstance(value, datetime):
@@ -198,16 +231,21 @@ def _wall(value: date | datetime, tz: ZoneInfo) -> datetime:
     return value.astimezone(tz).replace(tzinfo=None) if value.tzinfo else value
 
 
-def _text(component: icalendar.Component, name: str) -> str:
+def _text(component: icalendar.Component, name: str, *, multiline: bool = False) -> str:
+    """A property's text, cleaned (core.text) and capped: the first of a repeated property."""
     value = component.get(name)
     if isinstance(value, list):  # a repeated property: the first one counts
         value = value[0] if value else None
-    return "" if value is None else str(value).strip()
+    if value is None:
+        return ""
+    limit = MAX_DESCRIPTION_CHARS if multiline else TEXT_LIMITS.get(name, MAX_FIELD_CHARS)
+    return clean_text(str(value), limit, multiline=multiline).strip()
 
 
 def _title(summary: str) -> tuple[str, bool]:
-    """Plain text with entities decoded and whitespace collapsed, minus a cancellation marker."""
-    title = " ".join(html.unescape(summary).split())
+    """Plain text with entities decoded and whitespace collapsed, minus a cancellation marker.
+    Entities are decoded after cleaning, so the text is cleaned again (``&#x202E;``)."""
+    title = " ".join(clean_text(html.unescape(summary), MAX_TITLE_CHARS).split())
     stripped = CANCEL_SUFFIX.sub("", CANCEL_PREFIX.sub("", title, count=1), count=1)
     return stripped or title, stripped != title
 

@@ -21,7 +21,8 @@ def print_summary(summary: CollectSummary) -> None:
     print()
     print(f"{'group':<{width}}  {'status':<9}  {'events':>6}  error")
     for o in sorted(summary.outcomes, key=lambda o: (o.status != "failed", o.group_id)):
-        print(f"{o.group_id:<{width}}  {o.status:<9}  {o.events:>6}  {o.error or ''}".rstrip())
+        note = o.error or "; ".join(f"cut: {c}" for c in o.cut)
+        print(f"{o.group_id:<{width}}  {o.status:<9}  {o.events:>6}  {note}".rstrip())
     failed = len(summary.failed)
     print(
         f"\ngroups: {len(summary.outcomes) - failed} ok, {failed} failed"
@@ -31,3 +32,6 @@ def print_summary(summary: CollectSummary) -> None:
     )
     if failed:
         print(f"warning: {failed} feed(s) failed; their stored events were kept")
+    cut = sum(bool(o.cut) for o in summary.outcomes)
+    if cut:
+        print(f"warning: {cut} feed(s) were cut at a limit; see the table above or `dctech feeds`")

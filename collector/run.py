@@ -1,7 +1,8 @@
 """One collect: fetch every active group's feed, parse, merge, and apply the lifecycle rules.
 
 A failed fetch or an unparseable feed is reported for its group and changes nothing stored for
-it; every other group still updates.
+it; every other group still updates. Feeds are parsed in a worker process (collector/sandbox.py),
+so a feed that overruns its CPU or memory allowance fails alone.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from pathlib import Path
 
 from collector.fetch import FeedRequest, FetchResult, FetchSettings, fetch_all
 from collector.merge import merge_cross_posts
-from collector.parse import FeedError, parse_feed
+from collector.parse import FeedError
+from collector.sandbox import FeedParser
 from collector.single import single_event
 from core import lifecycle
 from core.config import SingleEvent
@@ -29,6 +31,7 @@ class GroupOutcome:
     status: str  # "ok", "unchanged" (HTTP 304) or "failed"
     events: int = 0
     error: str | None = None
+    cut: list[str] = field(default_factory=list)  # what a limit cut from the feed, in words
 
 
 @dataclass
@@ -49,6 +52,7 @@ class CollectSummary:
             "groups_ok": len(self.outcomes) - len(self.failed),
             "groups_failed": len(self.failed),
             "failures": {o.group_id: o.error for o in self.failed},
+            "cut": {o.group_id: o.cut for o in self.outcomes if o.cut},
             "new": self.new,
             "updated": self.updated,
             "unchanged": self.unchanged,
@@ -78,20 +82,23 @@ def collect(
     fetched: list[Event] = []
     outcomes: dict[str, GroupOutcome] = {}
 
-    def read(result: FetchResult) -> None:
-        """Parse each feed as it arrives, so parsing overlaps the other fetches' latency."""
-        state = states.setdefault(result.group_id, FeedState(result.group_id))
-        group = active[result.group_id]
-        outcomes[result.group_id] = _read_feed(group, result, state, site, today, now_iso, fetched)
-        if on_fetched:
-            on_fetched(result)
+    with FeedParser() as parser:
 
-    fetch_all(
-        [_request(g, states.get(gid), today) for gid, g in active.items()],
-        settings=settings or FetchSettings(),
-        root=root,
-        on_result=read,
-    )
+        def read(result: FetchResult) -> None:
+            """Parse each feed as it arrives, so parsing overlaps the other fetches' latency."""
+            state = states.setdefault(result.group_id, FeedState(result.group_id))
+            group = active[result.group_id]
+            outcome = _read_feed(group, result, state, parser, site, today, now_iso, fetched)
+            outcomes[result.group_id] = outcome
+            if on_fetched:
+                on_fetched(result)
+
+        fetch_all(
+            [_request(g, states.get(gid), today) for gid, g in active.items()],
+            settings=settings or FetchSettings(),
+            root=root,
+            on_result=read,
+        )
     summary = CollectSummary(outcomes=[outcomes[gid] for gid in active])
     refetched = [o.group_id for o in summary.outcomes if o.status != "failed"]
     for outcome in summary.outcomes:
@@ -136,6 +143,7 @@ def _read_feed(
     group: Group,
     result: FetchResult,
     state: FeedState,
+    parser: FeedParser,
     site: SiteConfig,
     today: date,
     now_iso: str,
@@ -149,20 +157,21 @@ def _read_feed(
         return GroupOutcome(group.group_id, "failed", error=result.error)
     if not result.not_modified:
         try:
-            parsed = parse_feed(result.body or b"", group, site, today)
+            parsed = parser.parse(result.body or b"", group, site, today)
         except FeedError as exc:
             state.error = str(exc)
             return GroupOutcome(group.group_id, "failed", error=str(exc))
         fetched.extend(parsed.events)
         state.events_parsed = len(parsed.events)
         state.vevents_in_source = parsed.vevents_in_source
+        state.cut = parsed.cut
         state.last_parsed_date = today.isoformat()
         state.etag, state.last_modified = result.etag, result.last_modified
     state.error = None
     state.last_success = now_iso
     state.last_success_date = today.isoformat()
     status = "unchanged" if result.not_modified else "ok"
-    return GroupOutcome(group.group_id, status, events=state.events_parsed)
+    return GroupOutcome(group.group_id, status, events=state.events_parsed, cut=state.cut)
 
 
 def _stored_events(

@@ -13,6 +13,7 @@ from datetime import date
 # --- feeds (collector) ---
 MAX_OCCURRENCES_PER_SERIES = 500  # a daily series over the 90-day window has 91
 MAX_EVENTS_PER_FEED = 2_000  # 20x the busiest real group
+MAX_VEVENTS_IN_SOURCE = 20_000  # ten years of weekly events is 520; parsing 20,000 takes ~2 s
 PARSE_CPU_SECONDS = 10.0  # one feed's parse and expansion; real feeds take well under 0.5 s
 PARSE_WALL_SECONDS = 30.0  # the same, by the clock: a parse that cannot get the CPU still ends
 PARSE_MEMORY_MB = 256  # what one feed's parse may add; the collector Lambda has 512 MB
@@ -26,6 +27,7 @@ MAX_CONFIG_BYTES = 64 * 1024  # a group file is ~300 bytes
 MAX_CONFIG_TEXT_CHARS = 500  # name, tagline, submitted_by ...
 MAX_CONFIG_URL_CHARS = 2_000
 MAX_CONFIG_LIST_ITEMS = 1_000  # suppress_urls, only_states ...
+MAX_CONFIG_DEPTH = 10  # a group file nests 2 levels; PyYAML recurses, and ~300 crash it
 QUOTE_CHARS = 60  # an error message quotes at most this much of an offending value
 
 # --- API requests ---

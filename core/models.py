@@ -138,6 +138,7 @@ class FeedState:
     last_modified: str | None = None
     events_parsed: int = 0
     vevents_in_source: int = 0
+    cut: list[str] = field(default_factory=list)  # what a limit cut at the last full parse
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -248,9 +248,9 @@ def test_cancelled_events_are_marked_and_lose_the_title_marker():
     assert rust.event_id == make_event_id(rust.url, "Rust Meetup", rust.start_datetime)
 
 
-def test_missing_end_uses_duration_or_the_start():
+def test_missing_end_uses_duration_or_the_default_hour():
     assert when(parse("no_dtend.ics")) == [
-        ("Open Studio", "2026-12-06T14:00:00", "2026-12-06T14:00:00"),
+        ("Open Studio", "2026-12-06T14:00:00", "2026-12-06T15:00:00"),
         ("Lightning Talks", "2026-12-07T18:00:00", "2026-12-07T19:30:00"),
         ("Hackathon Registration Opens", "2026-12-08T00:00:00", "2026-12-09T00:00:00"),
         ("Weekend Hackathon", "2026-12-10T00:00:00", "2026-12-12T00:00:00"),
@@ -266,13 +266,13 @@ def test_an_all_day_event_ending_on_its_start_date_lasts_its_day():
     )
 
 
-def test_an_end_before_the_start_on_the_wall_clock_is_clamped():
+def test_an_end_before_the_start_on_the_wall_clock_keeps_its_real_length():
     # 01:30 EDT to 01:10 EST is 40 minutes, but on the wall clock it ends before it starts
     body = inline("DTSTART:20261101T053000Z", "DTEND:20261101T061000Z", "SUMMARY:Late Night")
     (event,) = parse_feed(body, GROUP, SITE, date(2026, 10, 20)).events
     assert (event.start_datetime, event.end_datetime) == (
         "2026-11-01T01:30:00",
-        "2026-11-01T01:30:00",
+        "2026-11-01T02:10:00",
     )
 
 

@@ -1,0 +1,128 @@
+"""Expand a feed's series into occurrences over the collection window, with hard limits.
+
+A series is the VEVENTs sharing a UID (a base event and its overrides). One hostile line,
+``RRULE:FREQ=SECONDLY``, means 7.8 million occurrences in 90 days, so expansion is bounded:
+- a series yields at most ``MAX_OCCURRENCES_PER_SERIES``; a rule that can repeat more than once
+  a day (sub-daily FREQ, or BYHOUR/BYMINUTE/BYSECOND) is expanded lazily, window by growing
+  window, and stops as soon as the cap is passed, so it never materialises what it cuts;
+- the whole feed gets a CPU-time budget, checked between series and windows (the collector also
+  runs each parse in a worker process that is killed past the same budget: see sandbox.py).
+Rules that repeat at most daily cannot pass the cap in the window and take the one-call path.
+"""
+
+from __future__ import annotations
+
+import time as clock
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+import icalendar
+import recurring_ical_events
+
+from core.limits import MAX_OCCURRENCES_PER_SERIES, PARSE_CPU_SECONDS
+
+SUB_DAILY = {"SECONDLY", "MINUTELY", "HOURLY"}
+MULTIPLIERS = ("BYHOUR", "BYMINUTE", "BYSECOND")  # parts that give several occurrences a day
+FIRST_WINDOW = timedelta(hours=1)
+
+
+class BudgetExceeded(Exception):
+    """The feed used its CPU time; the caller fails the feed (its stored events are kept)."""
+
+
+@dataclass
+class Budget:
+    """A CPU-time allowance for one feed (process time, so a busy machine does not count)."""
+
+    seconds: float = PARSE_CPU_SECONDS
+
+    def __post_init__(self) -> None:
+        self._deadline = clock.process_time() + self.seconds
+
+    def check(self) -> None:
+        if clock.process_time() > self._deadline:
+            raise BudgetExceeded(f"parsing took more than {self.seconds:g} s of CPU time")
+
+
+@dataclass
+class Expansion:
+    occurrences: list[icalendar.Component]
+    cut: bool = False  # more occurrences than the per-series cap: the first ones were kept
+
+
+def series_of(calendar: icalendar.Calendar) -> list[list[icalendar.Component]]:
+    """VEVENTs grouped by UID (a base event and its overrides); no UID: on its own."""
+    by_uid: dict[object, list[icalendar.Component]] = {}
+    for component in calendar.walk("VEVENT"):
+        uid = component.get("UID")
+        by_uid.setdefault(str(uid) if uid else object(), []).append(component)
+    return list(by_uid.values())
+
+
+def expand(
+    components: list[icalendar.Component], start: datetime, end: datetime, budget: Budget
+) -> Expansion:
+    """Occurrences overlapping [start, end): EXDATE, RDATE and RECURRENCE-ID overrides applied.
+    One series at a time and without skip_bad_series, so a broken one raises and the caller
+    counts it as invalid (skip_bad_series=True would drop it just the same, but silently)."""
+    budget.check()
+    series = icalendar.Calendar()
+    for component in components:
+        series.add_component(component)
+    query = recurring_ical_events.of(series)
+    if not any(_may_repeat_within_a_day(c) for c in components):
+        found = query.between(start, end)
+        cut = len(found) > MAX_OCCURRENCES_PER_SERIES
+        found.sort(key=lambda o: _sort_key(o, start))
+        return Expansion(found[:MAX_OCCURRENCES_PER_SERIES], cut)
+    found = []
+    for occurrence in _lazily(query, start, end, budget):
+        if len(found) == MAX_OCCURRENCES_PER_SERIES:
+            return Expansion(found, cut=True)
+        found.append(occurrence)
+    return Expansion(found)
+
+
+def _may_repeat_within_a_day(component: icalendar.Component) -> bool:
+    rules = component.get("RRULE")
+    for rule in rules if isinstance(rules, list) else [rules] if rules else []:
+        if {str(f).upper() for f in rule.get("FREQ", [])} & SUB_DAILY:
+            return True
+        if any(rule.get(part) for part in MULTIPLIERS):
+            return True
+    return False
+
+
+def _lazily(
+    query: recurring_ical_events.CalendarQuery, start: datetime, end: datetime, budget: Budget
+) -> Iterator[icalendar.Component]:
+    """Occurrences in start order, one window at a time; a window doubles while it holds few, so
+    a rule that repeats hourly costs a handful of queries and a SECONDLY one stops at the cap."""
+    seen: set[tuple[str, str]] = set()
+    window, cursor = FIRST_WINDOW, start
+    while cursor < end:
+        stop = min(cursor + window, end)
+        chunk = sorted(query.between(cursor, stop), key=lambda o: _sort_key(o, start))
+        for occurrence in chunk:
+            key = (str(occurrence.get("UID", "")), _identity(occurrence))
+            if key not in seen:  # an occurrence spanning the window edge comes twice
+                seen.add(key)
+                yield occurrence
+        budget.check()
+        if len(chunk) < MAX_OCCURRENCES_PER_SERIES // 4:
+            window *= 2
+        cursor = stop
+
+
+def _identity(occurrence: icalendar.Component) -> str:
+    prop = occurrence.get("RECURRENCE-ID") or occurrence.get("DTSTART")
+    return prop.dt.isoformat() if prop is not None else ""
+
+
+def _sort_key(occurrence: icalendar.Component, start: datetime) -> datetime:
+    """DTSTART comparable across dates, floating and zoned times (floating: the window's zone)."""
+    value: date | datetime = occurrence["DTSTART"].dt
+    if not isinstance(value, datetime):
+        return datetime.combine(value, time(), start.tzinfo)
+    return value if value.tzinfo else value.replace(tzinfo=start.tzinfo)

@@ -1,0 +1,160 @@
+"""Parse feeds in a worker process, so that one feed's parse can be stopped from outside.
+
+Parsing is pure CPU (icalendar, recurrence expansion) that Python cannot interrupt from another
+thread. In a process of its own it can be: before each feed the worker lowers its own CPU-time
+limit (RLIMIT_CPU) to what it has used plus PARSE_CPU_SECONDS and its address space (RLIMIT_AS)
+to what it holds plus PARSE_MEMORY_MB, and the collector waits at most PARSE_WALL_SECONDS for
+the answer. A worker that overruns or dies is killed and replaced; only its feed fails, with a
+reason, and the feed's stored events are kept. collector/expand.py's cooperative budget ends
+most runaway parses first, with the same message, without losing the worker.
+
+The worker is forked once, before the fetch threads start, and reused for every feed (a fork
+per feed would cost milliseconds each at thousands of feeds); a replacement is forked while the
+fetch threads run, which is safe here because the child only parses. Without fork (Windows) a
+feed is parsed in process with the cooperative budget alone.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import resource
+import signal
+from datetime import date
+from multiprocessing.connection import Connection
+
+from collector.expand import Budget
+from collector.parse import FeedError, ParsedFeed, parse_feed
+from core.limits import PARSE_CPU_SECONDS, PARSE_MEMORY_MB, PARSE_WALL_SECONDS
+from core.models import Group, SiteConfig
+
+CAN_FORK = "fork" in multiprocessing.get_all_start_methods()
+KEPT = "skipped (its stored events are kept)"
+
+
+class FeedParser:
+    """``with FeedParser() as parser: parser.parse(body, group, site, today)``."""
+
+    def __init__(
+        self,
+        *,
+        cpu_seconds: float = PARSE_CPU_SECONDS,
+        wall_seconds: float = PARSE_WALL_SECONDS,
+        memory_mb: int = PARSE_MEMORY_MB,
+    ) -> None:
+        self.cpu_seconds, self.wall_seconds, self.memory_mb = cpu_seconds, wall_seconds, memory_mb
+        self._process: multiprocessing.process.BaseProcess | None = None
+        self._conn: Connection | None = None
+
+    def __enter__(self) -> FeedParser:
+        if CAN_FORK:
+            self._start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def parse(self, body: bytes, group: Group, site: SiteConfig, today: date) -> ParsedFeed:
+        """Like ``parse_feed``; raises FeedError also for a parse that overran or crashed."""
+        if not CAN_FORK:
+            return parse_feed(body, group, site, today, budget=Budget(self.cpu_seconds))
+        if self._conn is None:
+            self._start()
+        assert self._conn is not None
+        self._conn.send(((body, group, site, today), (self.cpu_seconds, self.memory_mb)))
+        if not self._conn.poll(self.wall_seconds):
+            self._stop()
+            raise FeedError(f"parsing took more than {self.wall_seconds:g} s: {KEPT}")
+        try:
+            kind, value = self._conn.recv()
+        except (EOFError, OSError):
+            raise FeedError(f"{self._death()}: {KEPT}") from None
+        if kind == "error":
+            raise FeedError(value)
+        return value
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()  # the worker reads EOF and exits
+        if self._process is not None:
+            self._process.join(timeout=5)
+        self._stop()
+
+    def _start(self) -> None:
+        parent, child = multiprocessing.get_context("fork").Pipe()
+        self._process = multiprocessing.get_context("fork").Process(
+            target=_serve, args=(child, parent), name="dctech-feed-parser", daemon=True
+        )
+        self._process.start()
+        child.close()
+        self._conn = parent
+
+    def _death(self) -> str:
+        """Why the worker stopped answering, in words; it is replaced for the next feed."""
+        assert self._process is not None
+        self._process.join(timeout=5)
+        code = self._process.exitcode
+        self._stop()
+        if code == -signal.SIGXCPU:
+            return f"parsing took more than {self.cpu_seconds:g} s of CPU time"
+        return f"the parser crashed (exit code {code})"
+
+    def _stop(self) -> None:
+        if self._process is not None and self._process.is_alive():
+            self._process.kill()
+            self._process.join()
+        if self._conn is not None:
+            self._conn.close()
+        self._process = self._conn = None
+
+
+def _serve(conn: Connection, parent_end: Connection) -> None:
+    """The worker: parse each request under fresh limits until the collector hangs up."""
+    parent_end.close()
+    while True:
+        try:
+            (body, group, site, today), (cpu_seconds, memory_mb) = conn.recv()
+        except (EOFError, OSError):
+            return
+        _limit_self(cpu_seconds, memory_mb)
+        try:
+            parsed = parse_feed(body, group, site, today, budget=Budget(cpu_seconds))
+            reply: tuple[str, object] = ("ok", parsed)
+        except (FeedError, MemoryError) as exc:
+            too_big = f"parsing needed more than {memory_mb} MB of memory: {KEPT}"
+            reply = ("error", too_big if _out_of_memory(exc) else str(exc))
+        del body
+        conn.send(reply)
+
+
+def _out_of_memory(exc: BaseException | None) -> bool:
+    """icalendar reports a MemoryError inside it as a parse error: look down the chain."""
+    while exc is not None:
+        if isinstance(exc, MemoryError):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+def _limit_self(cpu_seconds: float, memory_mb: int) -> None:
+    """CPU time and address space for the next feed, on top of what this process already used."""
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = int(used.ru_utime + used.ru_stime + cpu_seconds) + 2  # expand.py's check comes first
+    _soft_limit(resource.RLIMIT_CPU, cpu)
+    held = _address_space()
+    if held:
+        _soft_limit(resource.RLIMIT_AS, held + memory_mb * 1024 * 1024)
+
+
+def _soft_limit(kind: int, value: int) -> None:
+    hard = resource.getrlimit(kind)[1]
+    resource.setrlimit(kind, (value if hard == resource.RLIM_INFINITY else min(value, hard), hard))
+
+
+def _address_space() -> int | None:
+    """This process's virtual size in bytes (Linux); None where /proc does not tell."""
+    try:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return None
