@@ -15,7 +15,9 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from core.errors import ConfigError, ConfigErrors, raise_if_any
+from core.limits import MAX_CONFIG_URL_CHARS
 from core.models import STATES, Group, SiteConfig
+from core.text import clean_text, quote
 from core.yamldoc import YamlDoc, is_web_url, load_all, parse_date, parse_time
 
 __all__ = [
@@ -64,9 +66,7 @@ def load_group(path: str | Path) -> Group:
         rule = "may use only lowercase letters, digits, '-' and '_'"
         message = f"the file name is the group_id and {rule}: rename it {better}.yaml"
         doc.errors.append(ConfigError(path, message))
-    suppress = doc.get("suppress_urls", list, "a list of event URLs") or []
-    if not all(isinstance(item, str) for item in suppress):
-        doc.fail("suppress_urls", f"must be a list of event URLs (text), got {suppress!r}")
+    suppress = doc.text_list("suppress_urls", "a list of event URLs", MAX_CONFIG_URL_CHARS) or []
     active = doc.get("active", bool, "true or false")
     group = Group(
         group_id=path.stem,
@@ -75,7 +75,7 @@ def load_group(path: str | Path) -> Group:
         ical=doc.url("ical", local_ok=True),
         active=True if active is None else active,
         fallback_url=doc.url("fallback_url"),
-        suppress_urls=tuple(str(item).strip() for item in suppress),
+        suppress_urls=tuple(suppress),
         submitted_by=doc.text("submitted_by"),
         submitter_link=doc.url("submitter_link"),
     )
@@ -104,10 +104,11 @@ def load_site_config(path: str | Path = "config.yaml") -> SiteConfig:
     }
     zone = values["timezone"]
     if zone is not None and not _is_zone(zone):
-        doc.fail("timezone", f"must be a time zone name like 'America/New_York', got {zone!r}")
-    states = doc.get("only_states", list, f"a list drawn from {', '.join(STATES)}")
+        message = f"must be a time zone name like 'America/New_York', got {quote(zone)}"
+        doc.fail("timezone", message)
+    states = doc.text_list("only_states", f"a list drawn from {', '.join(STATES)}")
     if states is not None and (not states or not all(state in STATES for state in states)):
-        doc.fail("only_states", f"must list some of {', '.join(STATES)}, got {states!r}")
+        doc.fail("only_states", f"must list some of {', '.join(STATES)}, got {quote(states)}")
     elif states is not None:
         values["only_states"] = tuple(dict.fromkeys(states))
     doc.check()
@@ -138,7 +139,7 @@ def load_single_event(path: str | Path) -> SingleEvent:
         end_time=end_time,
         url=doc.url("url"),
         location=doc.text("location"),
-        cost=doc.raw["cost"].strip() if cost is not None else None,  # as written: 10.50
+        cost=clean_text(doc.raw["cost"]).strip() if cost is not None else None,  # as written
         submitted_by=doc.text("submitted_by"),
         submitter_link=doc.url("submitter_link"),
     )
@@ -169,13 +170,13 @@ def validate_all(root: str | Path = ".") -> list[ConfigError]:
     for group in groups:
         if group.ical and not is_web_url(group.ical) and not (root / group.ical).is_file():
             path = root / "_groups" / f"{group.group_id}.yaml"
-            problems.append(ConfigError(path, f"local feed {group.ical!r} not found", "ical"))
+            problems.append(ConfigError(path, f"local feed {quote(group.ical)} not found", "ical"))
     return [one for problem in problems for one in problem.problems()]
 
 
 def _is_zone(name: str) -> bool:
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: 'America', a 300-char name
         return False
     return True
