@@ -7,9 +7,10 @@ Days are computed once for all events; each page keeps the entries it shows.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
+from generator import urls
 from generator.views import EventView, day_label
 
 
@@ -26,6 +27,7 @@ class Day:
     day: date
     anchor: str  # YYYY-MM-DD, the heading's id
     label: str
+    week: str  # its ISO week, ``2026-W49``
     week_href: str  # the day on its week page
     entries: tuple[Entry, ...]
 
@@ -62,13 +64,14 @@ def lay_out(views: Iterable[EventView], *, root: str, today: date) -> list[Day]:
     days = []
     for day in sorted(by_day):
         label = day_label(day) + (f", {day.year}" if day.year != today.year else "")
-        anchor = day.isoformat()
+        anchor, week = day.isoformat(), week_id(day)
         days.append(
             Day(
                 day=day,
                 anchor=anchor,
                 label=label,
-                week_href=f"{root}/week/{week_id(day)}/#{anchor}",
+                week=week,
+                week_href=root + urls.week_day(week, anchor),
                 entries=tuple(sorted(by_day[day], key=_order)),
             )
         )
@@ -83,7 +86,7 @@ def keep(days: Iterable[Day], wanted: Callable[[EventView], bool]) -> list[Day]:
         if len(entries) == len(day.entries):
             kept.append(day)
         elif entries:
-            kept.append(Day(day.day, day.anchor, day.label, day.week_href, entries))
+            kept.append(replace(day, entries=entries))
     return kept
 
 

@@ -1,9 +1,8 @@
 """Page and feed contexts: which files the site has and what each shows (pure, no I/O).
 
-The URL layout is the contract of CONVENTIONS.md: every page is ``PATH/index.html``; feeds sit
-beside the page they narrow (``/virtual/events.ics``, ``/locations/DC/events.ics``,
-``/groups/<id>/events.ics``) and there is one ``/events/<event_id>.ics`` per event. Pages and
-feeds are generated lazily, so only one page's context is alive at a time.
+Pages and feeds are named by their URL from the URL map (``generator.urls``), which also names
+the file each is written to. They are generated lazily, so only one page's context is alive at a
+time.
 """
 
 from __future__ import annotations
@@ -12,13 +11,15 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from itertools import groupby
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from markupsafe import Markup
 
 from core.models import Group, SiteConfig
+from generator import urls
 from generator.days import Day, between, keep, lay_out, week_id, week_monday
 from generator.text import http_url
+from generator.urls import site_root
 from generator.views import EventView, Link, day_label
 
 STATE_NAMES = {"DC": "Washington, DC", "VA": "Virginia", "MD": "Maryland"}
@@ -29,15 +30,25 @@ LISTING_CAP = 500  # events on the home, virtual and state pages; later days: th
 
 
 @dataclass(frozen=True)
-class Page:
-    path: str  # output file, e.g. "week/2026-W49/index.html"
+class Output:
+    """A file of the site, named by its URL (``/week/2026-W49/``)."""
+
+    url: str
+
+    @property
+    def path(self) -> str:
+        """The file the writer writes (``week/2026-W49/index.html``)."""
+        return urls.output_file(self.url)
+
+
+@dataclass(frozen=True)
+class Page(Output):
     template: str
     context: dict[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
-class Feed:
-    path: str
+class Feed(Output):
     name: str
     views: Sequence[EventView]
 
@@ -52,21 +63,10 @@ class Subscription:
     google: str
 
 
-def site_root(site: SiteConfig) -> str:
-    """The path the site lives under ("" when served from the domain's root)."""
-    return urlsplit(site.base_url).path.rstrip("/")
-
-
-def page_url(path: str) -> str:
-    """Output file -> URL path: ``week/2026-W49/index.html`` -> ``/week/2026-W49/``."""
-    return "/" + path.removesuffix("index.html")
-
-
-def subscription(site: SiteConfig, path: str, name: str) -> Subscription:
-    absolute = site.base_url.rstrip("/") + "/" + path
-    webcal = "webcal://" + absolute.split("://", 1)[1]
+def subscription(site: SiteConfig, url: str, name: str) -> Subscription:
+    webcal = "webcal://" + urls.absolute(site, url).split("://", 1)[1]
     google = "https://calendar.google.com/calendar/render?cid=" + quote(webcal, safe="")
-    return Subscription(name, site_root(site) + "/" + path, webcal, google)
+    return Subscription(name, site_root(site) + url, webcal, google)
 
 
 def jsonld(days: Sequence[Day]) -> Markup | None:
@@ -80,7 +80,7 @@ def jsonld(days: Sequence[Day]) -> Markup | None:
     return Markup('{"@context":"https://schema.org","@graph":[' + ",".join(seen.values()) + "]}")
 
 
-def listing(path: str, nav: str, days: list[Day], cap: int | None, **context: object) -> Page:
+def listing(url: str, nav: str, days: list[Day], cap: int | None, **context: object) -> Page:
     """A page of events by day (home, virtual, a state, a week). Past ``cap`` events it stops
     at a day boundary and points to the week page where the rest begins."""
     shown, more, count = days, None, 0
@@ -91,7 +91,7 @@ def listing(path: str, nav: str, days: list[Day], cap: int | None, **context: ob
             more = Link(f"Later events, from {rest.label}, on the week pages", rest.week_href)
             break
     base = {"nav": nav, "days": shown, "more": more, "jsonld": jsonld(shown)}
-    return Page(path, "listing.html", base | {"prev": None, "next": None} | context)
+    return Page(url, "listing.html", base | {"prev": None, "next": None} | context)
 
 
 Members = dict[str, list[EventView]]
@@ -132,16 +132,16 @@ def _pages(
     site: SiteConfig,
     today: date,
 ) -> Iterator[Page]:
-    urls = []
+    listed = []
     for page in _listed_pages(views, days, members, groups, site, today):
-        urls.append(page_url(page.path))
+        listed.append(page.url)
         yield page
     soon = between(days, today, NEWSLETTER_DAYS)
-    yield Page("newsletter.html", "newsletter.html", {"days": soon})
-    yield Page("newsletter.txt", "newsletter.txt", {"days": soon})
-    yield Page("404.html", "404.html", {"nav": ""})
-    yield Page("robots.txt", "robots.txt")
-    yield Page("sitemap.xml", "sitemap.xml", {"urls": urls})
+    yield Page(urls.newsletter_html(), "newsletter.html", {"days": soon})
+    yield Page(urls.newsletter_txt(), "newsletter.txt", {"days": soon})
+    yield Page(urls.not_found(), "404.html", {"nav": ""})
+    yield Page(urls.robots(), "robots.txt")
+    yield Page(urls.sitemap(), "sitemap.xml", {"paths": listed})
 
 
 def _listed_pages(
@@ -153,9 +153,9 @@ def _listed_pages(
     today: date,
 ) -> Iterator[Page]:
     """The pages a visitor browses (and the sitemap lists)."""
-    everything = subscription(site, "events.ics", f"All events ({site.site_name})")
+    everything = subscription(site, urls.events_ics(), f"All events ({site.site_name})")
     yield listing(
-        "index.html",
+        urls.home(),
         "home",
         keep(days, lambda v: not v.virtual),
         LISTING_CAP,
@@ -166,14 +166,14 @@ def _listed_pages(
         empty="No upcoming in-person events are listed yet.",
     )
     yield listing(
-        "virtual/index.html",
+        urls.virtual(),
         "virtual",
         keep(days, lambda v: v.virtual),
         LISTING_CAP,
         title="Virtual tech events",
         heading="Virtual events",
         intro="Online events from DC-area tech groups.",
-        feed=subscription(site, "virtual/events.ics", "Virtual events"),
+        feed=subscription(site, urls.virtual_ics(), "Virtual events"),
         empty="No upcoming virtual events are listed yet.",
     )
     yield from _location_pages(views, days, site)
@@ -182,11 +182,11 @@ def _listed_pages(
         {
             "link": Link(g.name, http_url(g.website)),
             "count": len(members[g.group_id]),
-            "feed": subscription(site, f"groups/{g.group_id}/events.ics", g.name),
+            "feed": subscription(site, urls.group_ics(g.group_id), g.name),
         }
         for g in sorted((g for g in groups if g.active), key=lambda g: g.name.casefold())
     ]
-    yield Page("groups/index.html", "groups.html", {"nav": "groups", "groups": rows})
+    yield Page(urls.groups(), "groups.html", {"nav": "groups", "groups": rows})
 
 
 def _location_pages(
@@ -196,9 +196,9 @@ def _location_pages(
     places = []
     for state in _states(site):
         name = STATE_NAMES[state]
-        feed = subscription(site, f"locations/{state}/events.ics", f"Events in {name}")
+        feed = subscription(site, urls.location_ics(state), f"Events in {name}")
         yield listing(
-            f"locations/{state}/index.html",
+            urls.location(state),
             state,
             keep(days, _in_state(state)),
             LISTING_CAP,
@@ -210,31 +210,30 @@ def _location_pages(
         )
         places.append(
             {
-                "link": Link(name, f"{site_root(site)}/locations/{state}/"),
+                "link": Link(name, site_root(site) + urls.location(state)),
                 "count": sum(1 for v in views if _in_state(state)(v)),
                 "feed": feed,
             }
         )
     virtual = sum(1 for v in views if v.virtual)
     context = {"nav": "locations", "places": places, "virtual": virtual}
-    yield Page("locations/index.html", "locations.html", context)
+    yield Page(urls.locations(), "locations.html", context)
 
 
 def week_pages(
     days: list[Day], site: SiteConfig, today: date, feed: Subscription
 ) -> Iterator[Page]:
     """A page for every week with events and for the next WEEKS_AHEAD, linked prev/next."""
-    by_week = {wid: list(group) for wid, group in groupby(days, key=lambda d: week_id(d.day))}
+    by_week = {wid: list(group) for wid, group in groupby(days, key=lambda d: d.week)}
     ahead = {week_id(today + timedelta(weeks=n)) for n in range(WEEKS_AHEAD + 1)}
     weeks = sorted(by_week.keys() | ahead)
-    links = [
-        Link(f"Week of {day_label(week_monday(w))}", f"{site_root(site)}/week/{w}/") for w in weeks
-    ]
+    root = site_root(site)
+    links = [Link(f"Week of {day_label(week_monday(w))}", root + urls.week(w)) for w in weeks]
     for index, wid in enumerate(weeks):
         monday = week_monday(wid)
         sunday = monday + timedelta(days=6)
         yield listing(
-            f"week/{wid}/index.html",
+            urls.week(wid),
             "week",
             by_week.get(wid, []),
             None,
@@ -251,14 +250,14 @@ def week_pages(
 def _feeds(
     views: Sequence[EventView], members: Members, groups: Sequence[Group], site: SiteConfig
 ) -> Iterator[Feed]:
-    yield Feed("events.ics", site.site_name, views)
-    yield Feed("virtual/events.ics", f"{site.site_name}: virtual", [v for v in views if v.virtual])
+    yield Feed(urls.events_ics(), site.site_name, views)
+    yield Feed(urls.virtual_ics(), f"{site.site_name}: virtual", [v for v in views if v.virtual])
     for state in _states(site):
         name = f"{site.site_name}: {STATE_NAMES[state]}"
-        yield Feed(f"locations/{state}/events.ics", name, [v for v in views if _in_state(state)(v)])
+        yield Feed(urls.location_ics(state), name, [v for v in views if _in_state(state)(v)])
     for group in groups:
         if group.active:
             name = f"{site.site_name}: {group.name}"
-            yield Feed(f"groups/{group.group_id}/events.ics", name, members[group.group_id])
+            yield Feed(urls.group_ics(group.group_id), name, members[group.group_id])
     for view in views:
-        yield Feed(f"events/{view.event.event_id}.ics", view.title, [view])
+        yield Feed(urls.event_ics(view.event.event_id), view.title, [view])

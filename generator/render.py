@@ -1,22 +1,24 @@
 """The one Jinja2 environment: autoescaping for HTML/XML, StrictUndefined, templates/ only.
 
 Site-wide values (settings, navigation, the fingerprinted stylesheet's URL) are globals, so page
-contexts carry only what differs between pages.
+contexts carry only what differs between pages. So is the URL map, ``urls``: templates link
+``{{ root }}{{ urls.groups() }}`` and write full URLs as ``{{ urls.absolute(site, path) }}``,
+never a path by hand.
 """
 
 from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from core.models import SiteConfig
-from generator.pages import NAV_STATES, Page, page_url, site_root
+from generator import urls
+from generator.pages import NAV_STATES, Page
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-STYLESHEET = "static/site.css"
+STYLESHEET = Path("static", "site.css")  # the source, in templates/; published fingerprinted
 
 
 def plural(count: int, noun: str) -> str:
@@ -29,7 +31,8 @@ class Renderer:
     def __init__(self, site: SiteConfig, templates: Path = TEMPLATES) -> None:
         self.css = (templates / STYLESHEET).read_bytes()
         digest = hashlib.sha256(self.css).hexdigest()[:12]
-        self.css_path = f"static/site.{digest}.css"
+        css_url = urls.static(f"site.{digest}.css")
+        self.css_path = urls.output_file(css_url)
         self.env = Environment(
             loader=FileSystemLoader(templates),
             autoescape=select_autoescape(("html", "xml")),
@@ -38,21 +41,19 @@ class Renderer:
             lstrip_blocks=True,
             keep_trailing_newline=True,
         )
-        root = site_root(site)
-        parts = urlsplit(site.base_url)
-        nav = [("home", "In-person", f"{root}/"), ("virtual", "Virtual", f"{root}/virtual/")]
-        nav += [(s, s, f"{root}/locations/{s}/") for s in NAV_STATES if s in site.only_states]
-        nav.append(("groups", "Groups", f"{root}/groups/"))
+        root = urls.site_root(site)
+        nav = [("home", "In-person", urls.home()), ("virtual", "Virtual", urls.virtual())]
+        nav += [(s, s, urls.location(s)) for s in NAV_STATES if s in site.only_states]
+        nav.append(("groups", "Groups", urls.groups()))
         self.env.globals.update(
             site=site,
+            urls=urls,
             root=root,
-            base=site.base_url.rstrip("/"),
-            origin=f"{parts.scheme}://{parts.netloc}",
-            css_href=f"{root}/{self.css_path}",
-            nav_items=nav,
+            css_href=root + css_url,
+            nav_items=[(key, label, root + url) for key, label, url in nav],
         )
         self.env.filters["plural"] = plural
 
     def render(self, page: Page) -> bytes:
         template = self.env.get_template(page.template)
-        return template.render(url=page_url(page.path), **page.context).encode("utf-8")
+        return template.render(url=page.url, **page.context).encode("utf-8")

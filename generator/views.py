@@ -17,6 +17,7 @@ from markupsafe import Markup
 
 from core.models import VIRTUAL, Event
 from core.timeutil import days_spanned
+from generator import urls
 from generator.text import description_html, description_text, http_url, shorten
 
 DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -183,6 +184,6 @@ def make_view(event: Event, *, tz: ZoneInfo, root: str, today: date) -> EventVie
         ),
         description=description_html(event.description),
         google_href=google_add_href(event, start, end, href or ""),
-        ics_href=f"{root}/events/{event.event_id}.ics",
+        ics_href=root + urls.event_ics(event.event_id),
         jsonld=_jsonld(event, tz, href, organizer),
     )

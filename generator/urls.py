@@ -1,0 +1,111 @@
+"""The site's URL map: the one place a path of the site is spelled.
+
+Each function returns a site path, relative to where the site lives (``/week/2026-W49/``): a page
+links it as ``site_root(site) + path``, ``absolute`` makes it a full URL and ``output_file`` names
+the file the writer writes for it. The layout is a contract that bookmarks, calendar apps and
+search engines rely on: every page is a directory URL served from ``PATH/index.html``; a feed sits
+beside the page it narrows as ``PATH/events.ics`` (``/virtual/events.ics``,
+``/locations/DC/events.ics``), and every event has its own ``/events/<event_id>.ics``.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from core.models import SiteConfig
+
+INDEX = "index.html"  # the file a directory URL is served from
+FEED = "events.ics"  # the feed beside the page it narrows
+
+
+def home() -> str:
+    """Upcoming in-person events by day."""
+    return "/"
+
+
+def virtual() -> str:
+    return "/virtual/"
+
+
+def week(week_id: str) -> str:
+    """An ISO week's page: ``2026-W49`` -> ``/week/2026-W49/``."""
+    return f"/week/{week_id}/"
+
+
+def week_day(week_id: str, anchor: str) -> str:
+    """A day's heading on its week page (``anchor`` is the heading's id)."""
+    return f"{week(week_id)}#{anchor}"
+
+
+def locations() -> str:
+    return "/locations/"
+
+
+def location(state: str) -> str:
+    return f"{locations()}{state}/"
+
+
+def groups() -> str:
+    return "/groups/"
+
+
+def events_ics() -> str:
+    """Every upcoming event."""
+    return home() + FEED
+
+
+def virtual_ics() -> str:
+    return virtual() + FEED
+
+
+def location_ics(state: str) -> str:
+    return location(state) + FEED
+
+
+def group_ics(group_id: str) -> str:
+    return f"{groups()}{group_id}/{FEED}"
+
+
+def event_ics(event_id: str) -> str:
+    return f"/events/{event_id}.ics"
+
+
+def newsletter_html() -> str:
+    return "/newsletter.html"
+
+
+def newsletter_txt() -> str:
+    return "/newsletter.txt"
+
+
+def not_found() -> str:
+    """The page the server answers a miss with."""
+    return "/404.html"
+
+
+def robots() -> str:
+    return "/robots.txt"
+
+
+def sitemap() -> str:
+    return "/sitemap.xml"
+
+
+def static(name: str) -> str:
+    """A fingerprinted asset (its name changes with its content, so it is cached for good)."""
+    return f"/static/{name}"
+
+
+def output_file(path: str) -> str:
+    """The file written for a site path: ``/week/2026-W49/`` -> ``week/2026-W49/index.html``."""
+    return path.removeprefix("/") + (INDEX if path.endswith("/") else "")
+
+
+def site_root(site: SiteConfig) -> str:
+    """The path the site lives under ("" when served from the domain's root)."""
+    return urlsplit(site.base_url).path.rstrip("/")
+
+
+def absolute(site: SiteConfig, path: str) -> str:
+    """The full URL of a site path, for links that leave the site (feeds, sitemap, email)."""
+    return site.base_url.rstrip("/") + path
