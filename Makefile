@@ -4,26 +4,35 @@ VENV := .venv
 BIN := $(VENV)/bin
 ARGS ?=
 
-.PHONY: preview serve test test-deps lint bench golden clean
+.PHONY: preview demo serve test test-deps lint bench golden clean
 
 $(BIN)/uv:
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --disable-pip-version-check uv
 
+# What the site needs to collect and build (~120 MB); the test and infra extras only for tests.
 $(VENV)/.installed: pyproject.toml | $(BIN)/uv
-	$(BIN)/uv pip install --python $(BIN)/python -q -e '.[test,infra]'
+	$(BIN)/uv pip install --python $(BIN)/python -q -e .
 	touch $@
+
+$(VENV)/.dev-installed: pyproject.toml | $(BIN)/uv
+	$(BIN)/uv pip install --python $(BIN)/python -q -e '.[test,infra]'
+	touch $@ $(VENV)/.installed
 
 # Collect every group's feed into the embedded store, then build the site into _site/.
 preview: $(VENV)/.installed
 	$(BIN)/dctech refresh $(ARGS)
+
+# The same from the bundled sample feeds in demo/: no network needed.
+demo: $(VENV)/.installed
+	$(BIN)/dctech refresh --groups demo/_groups --store sqlite:///.dctech/demo.db $(ARGS)
 
 # Serve _site/ and /api/events on http://127.0.0.1:8000
 serve: $(VENV)/.installed
 	$(BIN)/dctech serve $(ARGS)
 
 # What the tests need beyond Python: Chromium (Debian), DynamoDB Local and axe-core (npm).
-test-deps: $(VENV)/.installed
+test-deps: $(VENV)/.dev-installed
 	@command -v chromium >/dev/null || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
 	  else echo "note: chromium missing and not root: browser tests will be skipped"; fi; }
@@ -34,15 +43,15 @@ test: test-deps
 	TZ=UTC $(BIN)/pytest -q $(ARGS)
 	TZ=Pacific/Auckland $(BIN)/pytest -q -m "not browser and not infra and not dynamodb_local and not slow" $(ARGS)
 
-lint: $(VENV)/.installed
+lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
 
-bench: $(VENV)/.installed
+bench: $(VENV)/.dev-installed
 	$(BIN)/python bench/collect.py && $(BIN)/python bench/build.py && $(BIN)/python bench/api.py \
 		&& $(BIN)/python bench/system.py
 
 # Re-render tests/golden/ after a template change; review with `git diff tests/golden`.
-golden: $(VENV)/.installed
+golden: $(VENV)/.dev-installed
 	DCTECH_REFRESH_GOLDEN=1 $(BIN)/pytest -q tests/test_golden.py
 
 clean:

@@ -5,6 +5,12 @@ from __future__ import annotations
 from collector.fetch import FetchResult
 from collector.run import CollectSummary
 
+NO_NETWORK = """
+No feed could be reached: every request failed before any server answered. That usually means
+this machine has no network, or needs a proxy (set HTTPS_PROXY=http://HOST:PORT and run again),
+or blocks outgoing HTTPS. The events already stored were kept. To see the site without a network,
+run `make demo`: it builds a preview from the sample feeds in demo/."""
+
 
 def print_progress(result: FetchResult) -> None:
     if result.not_modified:
@@ -32,6 +38,8 @@ def print_summary(summary: CollectSummary) -> None:
     )
     if failed:
         print(f"warning: {failed} feed(s) failed; their stored events were kept")
+    if failed > 1 and all(o.unreachable for o in summary.outcomes):
+        print(NO_NETWORK)
     cut = sum(bool(o.cut) for o in summary.outcomes)
     if cut:
         print(f"warning: {cut} feed(s) were cut at a limit; see the table above or `dctech feeds`")

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from collector.fetch import FeedRequest, FetchResult, FetchSettings, fetch_all
 from collector.merge import merge_cross_posts
@@ -32,6 +33,7 @@ class GroupOutcome:
     events: int = 0
     error: str | None = None
     cut: list[str] = field(default_factory=list)  # what a limit cut from the feed, in words
+    unreachable: bool = False  # failed before any server answered (no network, DNS, TLS)
 
 
 @dataclass
@@ -154,7 +156,8 @@ def _read_feed(
     state.http_status = result.http_status
     if not result.ok:
         state.error = result.error
-        return GroupOutcome(group.group_id, "failed", error=result.error)
+        unreachable = result.http_status is None and bool(urlsplit(group.ical or "").hostname)
+        return GroupOutcome(group.group_id, "failed", error=result.error, unreachable=unreachable)
     if not result.not_modified:
         try:
             parsed = parser.parse(result.body or b"", group, site, today)
