@@ -23,9 +23,11 @@ from zoneinfo import ZoneInfo
 from chalice import Chalice, CORSConfig, Response
 from chalice.app import Request
 
+from core.limits import EARLIEST_DATE, LATEST_DATE
 from core.models import IN_PERSON, STATES, VIRTUAL, Event, SiteConfig
 from core.query import EventFilter, list_events
 from core.store import EventStore, open_store, store_url
+from core.text import quote
 
 app = Chalice(app_name="dctech-events-api")
 CORS = CORSConfig(allow_origin="*", max_age=86400)  # GET from any origin, no credentials
@@ -35,10 +37,16 @@ PARAMETERS = ("state", "location_type", "start_date", "end_date", "group_id", "l
 LOCATION_TYPES = (IN_PERSON, VIRTUAL)
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
-DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# [0-9], never \d: \d also matches other scripts' digits ("٣"), which int() accepts.
+DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 GROUP_ID = re.compile(r"[a-z0-9_-]{1,100}")
-LIMIT = re.compile(r"\d{1,6}")
+LIMIT = re.compile(r"[0-9]{1,6}")
 CURSOR = re.compile(r"[A-Za-z0-9_-]{1,400}")
+# What a cursor's decoded fields must look like. Real event ids are 64 hex digits (core.ids); the
+# position only orders events, so any id-like token up to that length is safe to page from.
+POSITION = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}")
+EVENT_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+FINGERPRINT = re.compile(r"[0-9a-f]{12}")
 # Cursors carry a checksum so a corrupted or edited one is refused instead of silently paging
 # from the wrong place. It is not a secret: a forged cursor can only choose where a page starts.
 CURSOR_KEY = b"dctech-events-cursor-v1"
@@ -98,7 +106,7 @@ def parse_request(params: Mapping[str, Sequence[str]], today: date) -> PageReque
             raise ApiError(
                 400,
                 "unknown_parameter",
-                f"unknown parameter {name!r}; accepted: {', '.join(PARAMETERS)}",
+                f"unknown parameter {quote(name)}; accepted: {', '.join(PARAMETERS)}",
                 name,
             )
     values: dict[str, str] = {}
@@ -153,15 +161,25 @@ def _choice(values: Mapping[str, str], name: str, allowed: Sequence[str]) -> str
 
 
 def _date(values: Mapping[str, str], name: str) -> date | None:
+    """The date ``name`` gives, within EARLIEST_DATE..LATEST_DATE: wider than any listing needs,
+    and far enough from date.min/date.max that window arithmetic never overflows."""
     value = values.get(name)
     if value is None:
         return None
     try:
-        if DATE.fullmatch(value):
-            return date.fromisoformat(value)
+        day = date.fromisoformat(value) if DATE.fullmatch(value) else None
     except ValueError:
-        pass
-    raise ApiError(400, "invalid_parameter", f"{name} must be a date, YYYY-MM-DD", name)
+        day = None
+    if day is None:
+        raise ApiError(400, "invalid_parameter", f"{name} must be a date, YYYY-MM-DD", name)
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise ApiError(
+            400,
+            "invalid_parameter",
+            f"{name} must be from {EARLIEST_DATE} to {LATEST_DATE}, not {value}",
+            name,
+        )
+    return day
 
 
 def _limit(values: Mapping[str, str]) -> int:
@@ -190,7 +208,14 @@ def encode_cursor(position: tuple[str, str], fingerprint: str) -> str:
 
 
 def decode_cursor(token: str, fingerprint: str) -> tuple[str, str]:
-    invalid = ApiError(400, "invalid_cursor", "cursor is malformed or was altered", "cursor")
+    """The position ``token`` resumes after. The checksum key is public, so a valid checksum
+    proves nothing about the fields: each is checked for the type and shape it was issued with."""
+    invalid = ApiError(
+        400,
+        "invalid_cursor",
+        "cursor is malformed or was altered: pass a next_cursor exactly as it was given",
+        "cursor",
+    )
     if not CURSOR.fullmatch(token):
         raise invalid
     try:
@@ -198,17 +223,24 @@ def decode_cursor(token: str, fingerprint: str) -> tuple[str, str]:
         mac, body = raw[:8], raw[8:]
         if not hmac.compare_digest(mac, _checksum(body)):
             raise invalid
-        start, event_id, issued_for = json.loads(body)
-    except (ValueError, TypeError) as exc:
+        fields = json.loads(body)
+    except ValueError as exc:  # bad base64, UTF-8 or JSON
         raise invalid from exc
-    if issued_for != fingerprint:
-        raise ApiError(
-            400,
-            "invalid_cursor",
-            "cursor belongs to other filters: repeat the same filters with it",
-            "cursor",
-        )
-    return (start, event_id)
+    match fields:
+        case [str(start), str(event_id), str(issued_for)] if (
+            POSITION.fullmatch(start)
+            and EVENT_ID.fullmatch(event_id)
+            and FINGERPRINT.fullmatch(issued_for)
+        ):
+            if issued_for != fingerprint:
+                raise ApiError(
+                    400,
+                    "invalid_cursor",
+                    "cursor belongs to other filters: repeat the same filters with it",
+                    "cursor",
+                )
+            return (start, event_id)
+    raise invalid
 
 
 def fetch_page(events_store: EventStore, page: PageRequest, now_ts: int) -> dict[str, Any]:
@@ -227,7 +259,9 @@ def error_response(error: ApiError) -> Response:
     body = {"error": {"code": error.code, "message": error.message, "parameter": error.parameter}}
     cache = CACHE_ERROR if error.status >= 500 else CACHE_OK
     return Response(
-        body=_json(body),
+        # ASCII-escaped: it may echo a parameter name that is not valid Unicode (a lone
+        # surrogate from the gateway's decoding), which no UTF-8 response could carry.
+        body=json.dumps(body, separators=(",", ":")),
         status_code=error.status,
         headers={"Content-Type": JSON_TYPE, "Cache-Control": cache, **CORS_HEADERS},
     )

@@ -1,9 +1,14 @@
 """The API inside another server: `dctech serve` answers /api/* on the preview site's port by
-handing requests to the same Chalice app object through Chalice's local API Gateway emulation."""
+handing requests to the same Chalice app object through Chalice's local API Gateway emulation.
+
+The request goes through whole (method, every query parameter with its repeats, headers), so the
+answer is the one the Lambda gives: 405 with Allow for a method other than GET, 400 for a
+repeated parameter, 304 for a matching If-None-Match, the gateway's CORS answer to OPTIONS."""
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping, Sequence
 from urllib.parse import urlencode
 
 from chalice.config import Config
@@ -15,13 +20,21 @@ _gateway = LocalGateway(app, Config.create(chalice_stage="dev"))
 _one_at_a_time = threading.Lock()  # Chalice keeps the current request on the app object
 
 
-def handle(path: str, query: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
-    """GET ``path`` with ``query``: (status, headers, body). Unknown paths get the API's 404."""
+def handle(
+    path: str,
+    query: Mapping[str, str] | Sequence[tuple[str, str]],
+    method: str = "GET",
+    headers: Mapping[str, str] | None = None,
+) -> tuple[int, dict[str, str], bytes]:
+    """``method`` ``path`` with ``query`` (a mapping, or (name, value) pairs with repeats kept)
+    and the request ``headers``: (status, headers, body). Unknown paths get the API's 404."""
     url = f"{path}?{urlencode(query)}" if query else path
     with _one_at_a_time:
         try:
-            response = _gateway.handle_request(method="GET", path=url, headers={}, body=b"")
+            response = _gateway.handle_request(
+                method=method, path=url, headers=dict(headers or {}), body=b""
+            )
         except LocalGatewayException:
             response = not_found(path).to_dict()
-    body = response.get("body") or ""
+    body = response.get("body") or ""  # None for the CORS preflight
     return response["statusCode"], dict(response["headers"]), body.encode("utf-8")

@@ -71,10 +71,14 @@ def list_events(
     every one of them to decode and drop. ``want``: how many the caller will take at most (a
     page), so a store need not read a whole page of its own per partition."""
     window_start = day_start(flt.start)
-    start_from = day_start(flt.start - timedelta(days=MAX_SPAN_DAYS))
+    # Clamped at date.min/date.max rather than overflowing: nothing lies beyond them.
+    lookback = min(MAX_SPAN_DAYS, (flt.start - date.min).days)
+    start_from = day_start(flt.start - timedelta(days=lookback))
     if flt.after:
         start_from = max(start_from, flt.after[0])
-    start_before = day_start(flt.end + timedelta(days=1)) if flt.end else None
+    start_before = None
+    if flt.end and flt.end < date.max:
+        start_before = day_start(flt.end + timedelta(days=1))
     if want and flt.after:
         want += 1  # key conditions are inclusive: the cursor's own event is read again
     hints = {"ends_after": window_start, "page_hint": want}

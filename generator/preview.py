@@ -3,11 +3,15 @@
 Directory URLs map to their ``index.html`` (``/week/2026-W49`` redirects to the slash form),
 content types match the S3 upload's, misses get the site's own ``404.html`` with status 404, and
 nothing outside the folder is ever read. Paths under ``/api/`` go to ``api_handler`` when one is
-given (the CLI passes the JSON API's; this module never imports it).
+given (the CLI passes the JSON API's; this module never imports it) with the whole request: the
+method (any of those `chalice local` serves: GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS), every
+query parameter in order with its repeats, and the headers, so the API answers as it does in
+Lambda. The site itself answers GET and HEAD; other methods there get http.server's 501.
 """
 
 from __future__ import annotations
 
+import errno
 import mimetypes
 from collections.abc import Callable
 from http import HTTPStatus
@@ -18,7 +22,12 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from generator.media import content_type
 
-ApiHandler = Callable[[str, dict[str, str]], tuple[int, dict[str, str], bytes]]
+# (path, query as (name, value) pairs, method, request headers) -> (status, headers, body)
+ApiHandler = Callable[
+    [str, list[tuple[str, str]], str, dict[str, str]], tuple[int, dict[str, str], bytes]
+]
+SITE_METHODS = ("GET", "HEAD")
+DRAIN_CHUNK = 64 * 1024
 
 
 def locate(root: Path, url_path: str) -> Path | str | None:
@@ -52,19 +61,23 @@ def make_server(
     class Handler(BaseHTTPRequestHandler):
         server_version = "dctech-preview"
 
-        def do_GET(self) -> None:
-            self._respond(send_body=True)
-
-        def do_HEAD(self) -> None:
-            self._respond(send_body=False)
-
-        def _respond(self, *, send_body: bool) -> None:
+        def _respond(self) -> None:
+            self._drain_body()
             url = urlsplit(self.path)
+            send_body = self.command != "HEAD"
             if api_handler and (url.path == "/api" or url.path.startswith("/api/")):
                 status, headers, body = api_handler(
-                    url.path, dict(parse_qsl(url.query, keep_blank_values=True))
+                    url.path,
+                    parse_qsl(url.query, keep_blank_values=True),
+                    self.command,
+                    dict(self.headers.items()),
                 )
                 self._send(status, headers, body, send_body)
+                return
+            if self.command not in SITE_METHODS:
+                self.send_error(
+                    HTTPStatus.NOT_IMPLEMENTED, f"Unsupported method ({self.command!r})"
+                )
                 return
             found = locate(root, url.path)
             if isinstance(found, str):
@@ -77,6 +90,16 @@ def make_server(
                 body = page.read_bytes() if page.is_file() else b"Not found\n"
                 headers = _headers(page) if page.is_file() else {"Content-Type": "text/plain"}
                 self._send(HTTPStatus.NOT_FOUND, headers, body, send_body)
+
+        do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _respond
+
+        def _drain_body(self) -> None:
+            """Read and drop a request body: closing the connection with unread bytes resets
+            it, and the client may lose the answer."""
+            length = self.headers.get("Content-Length", "")
+            remaining = int(length) if length.isascii() and length.isdigit() else 0
+            while remaining > 0 and (chunk := self.rfile.read(min(remaining, DRAIN_CHUNK))):
+                remaining -= len(chunk)
 
         def _send(self, status: int, headers: dict[str, str], body: bytes, send: bool) -> None:
             self.send_response(status)
@@ -107,7 +130,12 @@ def serve(
     """Serve until interrupted."""
     if not (Path(directory) / "index.html").is_file():
         print(f"note: {directory}/index.html does not exist yet: run `dctech build` first")
-    server = make_server(directory, host=host, port=port, api_handler=api_handler)
+    try:
+        server = make_server(directory, host=host, port=port, api_handler=api_handler)
+    except OSError as exc:
+        if exc.errno != errno.EADDRINUSE:
+            raise
+        raise OSError(f"port {port} is in use: stop the other server or pass --port N") from exc
     print(f"Serving {directory} on http://{host}:{server.server_port}/ (Ctrl-C to stop)")
     try:
         server.serve_forever()
