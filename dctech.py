@@ -28,10 +28,20 @@ from core.store import StoreError, open_store, store_url
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command. Errors the user can act on (bad settings, a missing store, a full disk,
+    a busy port: every OSError) are one line on stderr and exit 2, never a traceback."""
     args = _parser().parse_args(argv)
     try:
-        return args.run(args)
-    except (ConfigError, StoreError) as exc:
+        status = args.run(args)
+        sys.stdout.flush()  # a reader that went away shows here, not in the exit's own flush
+        return status
+    except BrokenPipeError:
+        # `dctech events | head -1`: the reader has what it wanted. Quiet, with the status a
+        # shell gives a filter that SIGPIPE stopped (128 + 13), as `cat` would; stdout goes to
+        # /dev/null so the interpreter's final flush cannot fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
+    except (ConfigError, StoreError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 
@@ -81,9 +91,15 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _today(sub: argparse.ArgumentParser) -> None:
-    sub.add_argument(
-        "--today", type=date.fromisoformat, help="YYYY-MM-DD (default: today in the site timezone)"
-    )
+    sub.add_argument("--today", type=_date, help="YYYY-MM-DD (default: today in the site timezone)")
+
+
+def _date(text: str) -> date:
+    """An argparse type: argparse prefixes the option's name to the message."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a date YYYY-MM-DD, got {text!r}") from None
 
 
 def _groups(sub: argparse.ArgumentParser) -> None:
@@ -144,7 +160,7 @@ def _build(args: argparse.Namespace) -> int:
     if args.base_url:
         site = replace(site, base_url=args.base_url)
     today, now = _clock(site, args.today)
-    store = open_store(store_url(args.store))
+    store = open_store(store_url(args.store), create=False)
     try:
         report = build_site(
             store,
@@ -166,6 +182,7 @@ def _refresh(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    open_store(store_url(args.store), create=False).close()  # a mistyped store fails now
     os.environ["DCTECH_STORE"] = store_url(args.store)
     from api.local import handle
     from generator.preview import serve
@@ -177,7 +194,7 @@ def _serve(args: argparse.Namespace) -> int:
 def _events(args: argparse.Namespace) -> int:
     site = load_site_config(args.config)
     today, now = _clock(site, args.today)
-    store = open_store(store_url(args.store))
+    store = open_store(store_url(args.store), create=False)
     try:
         events = list(list_events(store, EventFilter(start=today), now_ts=int(now.timestamp())))
     finally:
@@ -210,7 +227,7 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _feeds(args: argparse.Namespace) -> int:
-    store = open_store(store_url(args.store))
+    store = open_store(store_url(args.store), create=False)
     try:
         states = sorted(store.load_feed_states().values(), key=lambda s: s.group_id)
     finally:
@@ -225,11 +242,11 @@ def _feeds(args: argparse.Namespace) -> int:
             s.last_success[:16] or "never",
             str(s.http_status or "-"),
             f"{s.events_parsed}/{s.vevents_in_source}",
-            s.error or "",
+            s.error or "; ".join(f"cut: {c}" for c in s.cut),
         )
         for s in states
     ]
-    _table(("group", "last success", "http", "events/vevents", "error"), rows)
+    _table(("group", "last success", "http", "events/vevents", "error or limit"), rows)
     return 0
 
 

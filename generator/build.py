@@ -61,17 +61,18 @@ def build_site(
     pages, feeds = plan(views, site=site, groups=groups, today=today)
 
     renderer = Renderer(site)
-    writer.write(renderer.css_path, renderer.css)
     html_pages = 0
-    for page in pages:
-        writer.write(page.path, renderer.render(page))
-        html_pages += page.path.endswith(".html")
-    stamp = datetime.fromtimestamp(now_ts, UTC)
-    vevents = {v.event.event_id: vevent(v, stamp) for v in views}
-    for feed in feeds:
-        body = calendar(feed.name, (vevents[v.event.event_id] for v in feed.views))
-        writer.write(feed.path, body)
-    stats = writer.finish()
+    with writer:  # a failure anywhere below aborts the writer: no half-built site
+        writer.write(renderer.css_path, renderer.css)
+        for page in pages:
+            writer.write(page.path, renderer.render(page))
+            html_pages += page.path.endswith(".html")
+        stamp = datetime.fromtimestamp(now_ts, UTC)
+        vevents = {v.event.event_id: vevent(v, stamp) for v in views}
+        for feed in feeds:
+            body = calendar(feed.name, (vevents[v.event.event_id] for v in feed.views))
+            writer.write(feed.path, body)
+        stats = writer.finish()
     return BuildReport(
         files_written=stats.written,
         files_unchanged=stats.unchanged,

@@ -4,6 +4,10 @@ Both receive the same files byte for byte; both skip a file whose target already
 bytes (a rebuild with no data change writes nothing), and both delete the files they wrote in an
 earlier build that this build no longer produces (an emptied week page). Ownership is recorded in
 a manifest (``.dctech-manifest.json``) beside the files, so nothing else is ever touched.
+
+A failed build (a full disk, S3 refusing) raises WriteError, naming the file and the reason. A
+folder is then left exactly as it was; a bucket may hold some new files beside old ones, which
+the next build finishes (see S3Writer.abort).
 """
 
 from __future__ import annotations
@@ -11,15 +15,36 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import threading
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from generator.media import cache_control, content_type
 
 MANIFEST = ".dctech-manifest.json"
+
+
+class WriteError(OSError):
+    """The site could not be stored; the message names the file (or key) and the reason. An
+    OSError, as it is one: the command line reports it as it reports any other."""
+
+
+@contextmanager
+def _reporting(what: str, errors: tuple[type[Exception], ...] = (OSError,)) -> Iterator[None]:
+    """``errors`` raised inside become a WriteError: ``what`` failed, and why."""
+    try:
+        yield
+    except errors as exc:
+        raise WriteError(f"{what}: {getattr(exc, 'strerror', None) or exc}") from exc
+
+
+def _manifest(paths: set[str]) -> bytes:
+    return json.dumps(sorted(paths), indent=0).encode("utf-8")
 
 
 @dataclass(frozen=True)
@@ -30,7 +55,10 @@ class WriteStats:
 
 
 class Writer(ABC):
-    """Counting, manifest and stale-file removal; subclasses only store and compare bytes."""
+    """Counting, manifest and stale-file removal; subclasses only store and compare bytes.
+
+    Use as a context manager around the writes and ``finish``: a build that raises is aborted.
+    """
 
     def __init__(self) -> None:
         self._produced: set[str] = set()
@@ -57,9 +85,21 @@ class Writer(ABC):
         stale = sorted(owned - self._produced)
         self._remove(stale)
         if owned != self._produced:
-            self._put(MANIFEST, json.dumps(sorted(self._produced), indent=0).encode("utf-8"))
+            self._put(MANIFEST, _manifest(self._produced))
             self._flush()
         return WriteStats(self.written, self.unchanged, len(stale))
+
+    def __enter__(self) -> Writer:
+        return self
+
+    def __exit__(self, kind: object, error: BaseException | None, trace: object) -> None:
+        if error is not None:
+            self.abort()
+
+    @abstractmethod
+    def abort(self) -> None:
+        """After a failed build: leave the target as the next build can repair (never raises,
+        so the build's own error is the one reported)."""
 
     @abstractmethod
     def _holds(self, path: str, data: bytes) -> bool:
@@ -80,12 +120,25 @@ class Writer(ABC):
 
 
 class FolderWriter(Writer):
+    """Writes into a staging copy beside the folder and swaps it in at the end, so the folder
+    always holds one whole build: a failed one (a full disk) leaves it as it was, and no stray
+    files. The copy is hard links, made at the first change: a rebuild copies no data, and one
+    that changes nothing touches nothing."""
+
     def __init__(self, path: str | os.PathLike[str]) -> None:
         super().__init__()
-        self.root = Path(path)
+        self.root = Path(path)  # as given, for messages
+        self._target = self.root.resolve()  # a symlinked folder is swapped where it really is
+        self._staging: Path | None = None
+
+    @property
+    def _dir(self) -> Path:
+        """Where the build reads: the staging copy once there is one (the same files until a
+        write changes them)."""
+        return self._staging or self._target
 
     def _holds(self, path: str, data: bytes) -> bool:
-        target = self.root / path
+        target = self._dir / path
         try:
             return target.stat().st_size == len(data) and target.read_bytes() == data
         except OSError:
@@ -93,28 +146,93 @@ class FolderWriter(Writer):
 
     def _get(self, path: str) -> bytes | None:
         try:
-            return (self.root / path).read_bytes()
+            return (self._dir / path).read_bytes()
         except FileNotFoundError:
             return None
 
     def _put(self, path: str, data: bytes) -> None:
-        target = self.root / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temporary = target.with_name(f".{target.name}.tmp")
-        temporary.write_bytes(data)
-        os.replace(temporary, target)  # readers never see a half-written page
+        target = self._stage() / path
+        with _reporting(f"cannot write {self.root / path}"):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.unlink(missing_ok=True)  # it may be a link to the live file: never write through
+            target.write_bytes(data)
 
     def _remove(self, paths: list[str]) -> None:
         for path in paths:
-            target = self.root / path
-            target.unlink(missing_ok=True)
-            for parent in target.parents:  # drop folders the deletion emptied
-                if parent == self.root or any(parent.iterdir()):
-                    break
-                parent.rmdir()
+            root = self._stage()
+            target = root / path
+            with _reporting(f"cannot remove {self.root / path}"):
+                target.unlink(missing_ok=True)
+                for parent in target.parents:  # drop folders the deletion emptied
+                    if parent == root or any(parent.iterdir()):
+                        break
+                    parent.rmdir()
 
     def _flush(self) -> None:
         """Nothing in flight: folder writes are synchronous."""
+
+    def _stage(self) -> Path:
+        """The staging folder, made on the first change as hard links to the target's files."""
+        if self._staging is None:
+            self._staging = self._sibling("staging")
+            with _reporting(f"cannot prepare the new {self.root} in {self._staging}"):
+                _link_tree(self._target, self._staging)
+        return self._staging
+
+    def _sibling(self, role: str) -> Path:
+        """A private name in the target's parent: one filesystem, so renames are atomic."""
+        return self._target.with_name(f".{self._target.name}.{role}-{os.getpid()}")
+
+    def finish(self) -> WriteStats:
+        stats = super().finish()
+        if self._staging is not None:
+            self._swap(self._staging)
+        return stats
+
+    def _swap(self, staging: Path) -> None:
+        """Two renames (the old site aside, the new one in): the folder is a whole build at
+        every moment but the instant between them, when it is absent."""
+        backup = self._sibling("old")
+        with _reporting(f"cannot replace {self.root}"):
+            replacing = self._target.exists()
+            if replacing:
+                self._target.rename(backup)
+            try:
+                staging.rename(self._target)
+            except OSError:
+                if replacing:
+                    backup.rename(self._target)  # the old site back, untouched
+                raise
+        self._staging = None
+        if replacing:
+            with _reporting(f"built {self.root}, but cannot remove the old copy {backup}"):
+                shutil.rmtree(backup)
+
+    def abort(self) -> None:
+        if self._staging is not None:
+            shutil.rmtree(self._staging, ignore_errors=True)
+            self._staging = None
+
+
+def _link_tree(source: Path, destination: Path) -> None:
+    """Make ``destination`` a copy of the folder ``source`` (if there is one) whose files are
+    hard links: no data is copied, and replacing a file in one leaves the other's as it was."""
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    if not source.exists():
+        destination.mkdir()
+        return
+    for folder, dirs, files in os.walk(source, onerror=_raise):
+        here = destination / os.path.relpath(folder, source)
+        here.mkdir()
+        shutil.copymode(folder, here)
+        links = [d for d in dirs if os.path.islink(os.path.join(folder, d))]  # not walked into
+        for name in files + links:
+            os.link(os.path.join(folder, name), here / name, follow_symlinks=False)
+
+
+def _raise(error: OSError) -> None:
+    """os.walk skips folders it cannot list unless told otherwise: a copy must be whole."""
+    raise error
 
 
 class S3Writer(Writer):
@@ -144,11 +262,13 @@ class S3Writer(Writer):
 
     def _existing(self) -> dict[str, str]:
         if self._etags is None:
-            self._etags = {}
+            etags = {}
             pages = self.client.get_paginator("list_objects_v2")
-            for page in pages.paginate(Bucket=self.bucket, Prefix=self.prefix):
-                for item in page.get("Contents", []):
-                    self._etags[item["Key"]] = item["ETag"].strip('"')
+            with self._errors("list"):
+                for page in pages.paginate(Bucket=self.bucket, Prefix=self.prefix):
+                    for item in page.get("Contents", []):
+                        etags[item["Key"]] = item["ETag"].strip('"')
+            self._etags = etags  # only once whole: a partial listing would hide the manifest
         return self._etags
 
     def _holds(self, path: str, data: bytes) -> bool:
@@ -160,7 +280,9 @@ class S3Writer(Writer):
     def _get(self, path: str) -> bytes | None:
         if self.prefix + path not in self._existing():
             return None
-        return self.client.get_object(Bucket=self.bucket, Key=self.prefix + path)["Body"].read()
+        with self._errors("read", path):
+            reply = self.client.get_object(Bucket=self.bucket, Key=self.prefix + path)
+            return reply["Body"].read()
 
     def _put(self, path: str, data: bytes) -> None:
         if self._pool is None:
@@ -171,18 +293,22 @@ class S3Writer(Writer):
         self._pending.append(future)
 
     def _upload(self, path: str, data: bytes) -> None:
-        self.client.put_object(
-            Bucket=self.bucket,
-            Key=self.prefix + path,
-            Body=data,
-            ContentType=content_type(path),
-            CacheControl=cache_control(path),
-        )
+        with self._errors("write", path):
+            self.client.put_object(
+                Bucket=self.bucket,
+                Key=self.prefix + path,
+                Body=data,
+                ContentType=content_type(path),
+                CacheControl=cache_control(path),
+            )
 
     def _remove(self, paths: list[str]) -> None:
         for start in range(0, len(paths), 1000):  # the DeleteObjects limit
             keys = [{"Key": self.prefix + p} for p in paths[start : start + 1000]]
-            self.client.delete_objects(Bucket=self.bucket, Delete={"Objects": keys, "Quiet": True})
+            with self._errors("delete", paths[start]):
+                self.client.delete_objects(
+                    Bucket=self.bucket, Delete={"Objects": keys, "Quiet": True}
+                )
 
     def _flush(self) -> None:
         for future in self._pending:
@@ -191,6 +317,28 @@ class S3Writer(Writer):
         if self._pool is not None:
             self._pool.shutdown()
             self._pool = None
+
+    def abort(self) -> None:
+        """Drop the uploads still queued, then widen the manifest to every key this build may
+        have written, so the next build deletes those it no longer produces as if this one had
+        finished. Best effort: if S3 refuses that too, such keys stay, unowned and unlinked."""
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+            self._pool = None
+        self._pending.clear()
+        try:
+            owned = set(json.loads(self._get(MANIFEST) or b"[]"))
+            if not self._produced <= owned:
+                self._upload(MANIFEST, _manifest(owned | self._produced))
+        except WriteError:
+            pass
+
+    def _errors(self, verb: str, path: str = "") -> AbstractContextManager[None]:
+        """S3's refusals and unreachability as a WriteError naming the key."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        where = f"s3://{self.bucket}/{self.prefix}{path}"
+        return _reporting(f"cannot {verb} {where}", (BotoCoreError, ClientError))
 
 
 def open_writer(out: str | None, bucket: str | None) -> Writer:

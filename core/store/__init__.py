@@ -16,11 +16,13 @@ def store_url(explicit: str | None = None) -> str:
     return explicit or os.environ.get("DCTECH_STORE") or DEFAULT_STORE_URL
 
 
-def open_store(url: str) -> EventStore:
+def open_store(url: str, *, create: bool = True) -> EventStore:
+    """``create=False`` for commands that only read: a SQLite file that does not exist is a
+    StoreError (a typo), not a new empty store. DynamoDB tables are never created here."""
     if url.startswith("sqlite:///"):
         from core.store.sqlite import SQLiteStore
 
-        return SQLiteStore(url[len("sqlite:///") :])
+        return SQLiteStore(url[len("sqlite:///") :], create=create)
     if url.startswith("dynamodb://"):
         table = url[len("dynamodb://") :].strip("/")
         if not table:

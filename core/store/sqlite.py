@@ -55,10 +55,16 @@ HIGH = "\uffff"  # sorts after any start_datetime: an open upper bound
 
 
 class SQLiteStore:
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, *, create: bool = True) -> None:
+        """``create=False`` (commands that only read) refuses a missing file rather than making
+        an empty store, so a mistyped path is an error instead of "0 events"."""
         self.path = path
         self.writes = 0
         if path != ":memory:":
+            if not create and not Path(path).exists():
+                raise StoreError(
+                    f"no event store at {path}: run `dctech collect` first (or pass --store)"
+                )
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         try:
             self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
