@@ -87,6 +87,8 @@ def _parser() -> argparse.ArgumentParser:
     command("check", _check, "validate config.yaml, _groups/ and _single_events/ at once")
     feeds = command("feeds", _feeds, "show each feed's health: last success, errors, counts")
     feeds.add_argument("--format", choices=("table", "json"), default="table")
+    store = command("store", _store_create, "create the store: the DynamoDB table or SQLite file")
+    store.add_argument("action", choices=("create",), help="create (idempotent)")
     return parser
 
 
@@ -247,6 +249,26 @@ def _feeds(args: argparse.Namespace) -> int:
         for s in states
     ]
     _table(("group", "last success", "http", "events/vevents", "error or limit"), rows)
+    return 0
+
+
+def _store_create(args: argparse.Namespace) -> int:
+    """`dctech store create`: a DynamoDB table with the keys, indexes and TTL of
+    core/store/schema.py (waiting until it is ACTIVE), or the SQLite database file. Safe to
+    re-run: an existing store with that schema is left as it is."""
+    from core.store.dynamodb import DynamoDBStore, create_table
+
+    url = store_url(args.store)
+    try:
+        store, created = open_store(url, create=False), False
+    except StoreError:  # no SQLite file yet (a bad URL fails again just below)
+        store, created = open_store(url), True
+    try:
+        if isinstance(store, DynamoDBStore):
+            created = create_table(store.table_name)
+    finally:
+        store.close()
+    print(f"{url}: {'created' if created else 'already exists'}")
     return 0
 
 

@@ -25,6 +25,8 @@ import aws_cdk as cdk
 from aws_cdk import aws_sqs as sqs
 from aws_cdk.assertions import Match, Template
 
+from core.store import schema
+
 REPO = Path(__file__).parent.parent
 INFRA = REPO / "infra"
 sys.path.append(str(INFRA))  # after everything else: infra/app.py must not shadow `app`
@@ -113,43 +115,33 @@ def function(synth: Synth, handler: str) -> tuple[str, dict[str, Any]]:
 # --- the table ------------------------------------------------------------------------------
 
 
-def test_the_events_table_has_the_documented_keys_indexes_and_ttl(prod):
-    key = lambda partition: [  # noqa: E731
-        {"AttributeName": partition, "KeyType": "HASH"},
-        {"AttributeName": "start_datetime", "KeyType": "RANGE"},
-    ]
-    prod.data.has_resource_properties(
-        "AWS::DynamoDB::Table",
-        {
-            "TableName": "DCTechEvents",
-            "KeySchema": key("event_id"),
-            "BillingMode": "PAY_PER_REQUEST",
-            "TimeToLiveSpecification": {"AttributeName": "ttl", "Enabled": True},
-            "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
-            "GlobalSecondaryIndexes": [
-                {
-                    "IndexName": "DateIndex",
-                    "KeySchema": key("state"),
-                    "Projection": {"ProjectionType": "ALL"},
-                },
-                {
-                    "IndexName": "GroupIndex",
-                    "KeySchema": key("group_id"),
-                    "Projection": {"ProjectionType": "ALL"},
-                },
-                {
-                    "IndexName": "SpanIndex",  # sparse: events running past a midnight
-                    "KeySchema": key("span_state"),
-                    "Projection": {"ProjectionType": "ALL"},
-                },
-            ],
-        },
-    )
+def test_the_events_table_is_the_one_schema(prod, dev):
+    """What core/store/schema.py defines is what the stack synthesises, in both stages: the
+    stack keeps no copy of its own (tests/test_schema.py pins the values themselves)."""
+    wanted = schema.create_table_request() | {
+        "TimeToLiveSpecification": {"AttributeName": schema.TTL_ATTRIBUTE, "Enabled": True}
+    }
+    for synth, name in ((prod, schema.TABLE_NAME), (dev, f"{schema.TABLE_NAME}-dev")):
+        _, table = one(synth.data.find_resources("AWS::DynamoDB::Table"))
+        found = {part: table["Properties"].get(part) for part in wanted}
+        assert comparable(found) == comparable(wanted | {"TableName": name})
+
+
+def comparable(table: dict[str, Any]) -> dict[str, Any]:
+    """Attribute definitions in name order: their order means nothing."""
+    return table | {
+        "AttributeDefinitions": sorted(
+            table["AttributeDefinitions"], key=lambda a: a["AttributeName"]
+        )
+    }
 
 
 def test_prod_data_is_protected_and_dev_data_is_disposable(prod, dev):
     _, table = one(prod.data.find_resources("AWS::DynamoDB::Table"))
     assert table["Properties"]["DeletionProtectionEnabled"] is True
+    assert table["Properties"]["PointInTimeRecoverySpecification"] == {
+        "PointInTimeRecoveryEnabled": True
+    }
     assert table["DeletionPolicy"] == table["UpdateReplacePolicy"] == "Retain"
     _, table = one(dev.data.find_resources("AWS::DynamoDB::Table"))
     assert table["Properties"]["TableName"] == "DCTechEvents-dev"
@@ -677,7 +669,7 @@ def test_throttle_alarm_covers_the_table_and_every_index(prod):
     assert seen == {
         (f"{kind}ThrottleEvents", index)
         for kind in ("Read", "Write")
-        for index in (None, "DateIndex", "GroupIndex", "SpanIndex")
+        for index in (None, *(i.name for i in schema.INDEXES))
     }
 
 

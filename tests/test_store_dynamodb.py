@@ -15,6 +15,7 @@ from store_backends import TABLE, make_event, moto_backend
 import core.store.dynamodb as dynamodb
 from core.models import FeedState
 from core.query import EventFilter, list_events
+from core.store import schema
 from core.store.base import StoreError, Touch
 from core.store.dynamodb import DynamoDBStore, create_table
 
@@ -25,40 +26,53 @@ def moto():
         yield backend
 
 
-def test_create_table_matches_the_architecture():
+def test_create_table_makes_the_schema_and_is_idempotent():
     with mock_aws():
-        create_table(TABLE)
-        create_table(TABLE)  # idempotent
+        assert create_table(TABLE) is True
+        assert create_table(TABLE) is False  # already there, with the same schema
         client = boto3.client("dynamodb")
         table = client.describe_table(TableName=TABLE)["Table"]
         ttl = client.describe_time_to_live(TableName=TABLE)["TimeToLiveDescription"]
+    wanted = schema.create_table_request(TABLE)
+    assert table["KeySchema"] == wanted["KeySchema"]
+    assert table["BillingModeSummary"]["BillingMode"] == wanted["BillingMode"]
+    assert sorted(table["AttributeDefinitions"], key=str) == sorted(
+        wanted["AttributeDefinitions"], key=str
+    )
+    assert [
+        {k: i[k] for k in ("IndexName", "KeySchema", "Projection")}
+        for i in table["GlobalSecondaryIndexes"]
+    ] == wanted["GlobalSecondaryIndexes"]
+    assert ttl == {"TimeToLiveStatus": "ENABLED", "AttributeName": schema.TTL_ATTRIBUTE}
 
-    def schema(partition):
-        return [
-            {"AttributeName": partition, "KeyType": "HASH"},
-            {"AttributeName": "start_datetime", "KeyType": "RANGE"},
+
+def test_a_table_with_another_schema_is_an_error_not_already_there():
+    with mock_aws():
+        client = boto3.client("dynamodb")
+        request = schema.create_table_request(TABLE)
+        keys_only = [
+            i | {"Projection": {"ProjectionType": "KEYS_ONLY"}}
+            for i in request["GlobalSecondaryIndexes"]
         ]
-
-    assert table["KeySchema"] == schema("event_id")
-    assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
-    indexes = {i["IndexName"]: i for i in table["GlobalSecondaryIndexes"]}
-    assert set(indexes) == {"DateIndex", "GroupIndex", "SpanIndex"}
-    assert indexes["DateIndex"]["KeySchema"] == schema("state")
-    assert indexes["GroupIndex"]["KeySchema"] == schema("group_id")
-    assert indexes["SpanIndex"]["KeySchema"] == schema("span_state")
-    assert {i["Projection"]["ProjectionType"] for i in indexes.values()} == {"ALL"}
-    types = {a["AttributeName"]: a["AttributeType"] for a in table["AttributeDefinitions"]}
-    keys = ("event_id", "start_datetime", "state", "group_id", "span_state")
-    assert types == dict.fromkeys(keys, "S")
-    assert ttl == {"TimeToLiveStatus": "ENABLED", "AttributeName": "ttl"}
+        client.create_table(**request | {"GlobalSecondaryIndexes": keys_only})
+        with pytest.raises(StoreError, match=r"another GlobalSecondaryIndexes than core/store/"):
+            create_table(TABLE)
+        client.delete_table(TableName=TABLE)
+        client.create_table(**request)
+        client.update_time_to_live(
+            TableName=TABLE, TimeToLiveSpecification={"Enabled": True, "AttributeName": "expires"}
+        )
+        with pytest.raises(StoreError, match=r"another TimeToLive than"):
+            create_table(TABLE)
 
 
 def test_a_missing_table_says_how_to_create_it():
     with mock_aws():
         store = DynamoDBStore("NoSuchTable")
-        with pytest.raises(StoreError, match=r"python -m core.store.dynamodb NoSuchTable"):
+        create = r"create it with `dctech store create --store dynamodb://NoSuchTable`"
+        with pytest.raises(StoreError, match=create):
             list(store.query_by_state("DC", "2026-12-01T00:00:00"))
-        with pytest.raises(StoreError, match="does not exist"):
+        with pytest.raises(StoreError, match="'NoSuchTable' not found at https://dynamodb"):
             store.put_events([make_event("e", "2026-12-01T18:00:00")])
 
 
@@ -67,8 +81,9 @@ def test_the_client_is_created_on_first_use_only(monkeypatch, tmp_path):
         monkeypatch.delenv(name)
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
     store = DynamoDBStore(TABLE)  # no region anywhere: fine until a request is made
-    with pytest.raises(NoRegionError):
+    with pytest.raises(StoreError, match="no AWS region for DynamoDB: set AWS_REGION") as error:
         list(store.query_by_state("DC", ""))
+    assert isinstance(error.value.__cause__, NoRegionError)
 
 
 def test_an_unchanged_event_costs_one_small_update(moto):

@@ -1,5 +1,8 @@
 """The stateful part: the Events table of ARCHITECTURE.md, in a stack of its own so the rest of the
-system can be replaced or torn down without touching the data."""
+system can be replaced or torn down without touching the data.
+
+Name, keys, indexes and TTL come from core/store/schema.py, the one definition the store and
+`dctech store create` use too: the only module of ours that infra imports (a pure one)."""
 
 from __future__ import annotations
 
@@ -7,15 +10,19 @@ import aws_cdk as cdk
 from aws_cdk import aws_dynamodb as dynamodb
 from constructs import Construct
 
+from core.store import schema
 from stacks.settings import Settings
 
-STRING = dynamodb.AttributeType.STRING
-DATE_INDEX = "DateIndex"  # state -> upcoming events by start
-GROUP_INDEX = "GroupIndex"  # group_id -> its events by start
-# span_state (set only on events running past the midnight after their start) -> those events
-# by start: listings find what is still running at a window's start without a lookback read.
-SPAN_INDEX = "SpanIndex"
-INDEXES = (DATE_INDEX, GROUP_INDEX, SPAN_INDEX)
+TYPES = {
+    "S": dynamodb.AttributeType.STRING,
+    "N": dynamodb.AttributeType.NUMBER,
+    "B": dynamodb.AttributeType.BINARY,
+}
+INDEXES = tuple(index.name for index in schema.INDEXES)  # for grants and alarms
+
+
+def attribute(name: str) -> dynamodb.Attribute:
+    return dynamodb.Attribute(name=name, type=TYPES[schema.ATTRIBUTE_TYPES[name]])
 
 
 class DataStack(cdk.Stack):
@@ -24,23 +31,24 @@ class DataStack(cdk.Stack):
         self.table = dynamodb.Table(
             self,
             "Events",
-            table_name=settings.prefix,
-            partition_key=dynamodb.Attribute(name="event_id", type=STRING),
-            sort_key=dynamodb.Attribute(name="start_datetime", type=STRING),
-            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
-            time_to_live_attribute="ttl",
+            table_name=(
+                schema.TABLE_NAME if settings.prod else f"{schema.TABLE_NAME}-{settings.stage}"
+            ),
+            partition_key=attribute(schema.PARTITION_KEY),
+            sort_key=attribute(schema.SORT_KEY),
+            billing_mode=dynamodb.BillingMode(schema.BILLING_MODE),
+            time_to_live_attribute=schema.TTL_ATTRIBUTE,
             point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
                 point_in_time_recovery_enabled=True
             ),
             deletion_protection=settings.prod,
             removal_policy=settings.removal_policy,
         )
-        partitions = {DATE_INDEX: "state", GROUP_INDEX: "group_id", SPAN_INDEX: "span_state"}
-        for name, partition in partitions.items():
+        for index in schema.INDEXES:
             self.table.add_global_secondary_index(
-                index_name=name,
-                partition_key=dynamodb.Attribute(name=partition, type=STRING),
-                sort_key=dynamodb.Attribute(name="start_datetime", type=STRING),
-                projection_type=dynamodb.ProjectionType.ALL,
+                index_name=index.name,
+                partition_key=attribute(index.partition_key),
+                sort_key=attribute(index.sort_key),
+                projection_type=dynamodb.ProjectionType(index.projection),
             )
         cdk.CfnOutput(self, "TableName", value=self.table.table_name)

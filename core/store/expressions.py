@@ -1,0 +1,145 @@
+"""What the DynamoDB store sends and reads back, as plain dicts: items in DynamoDB's typed form
+and the expressions of its requests. No client here: the adapter (core/store/dynamodb.py)
+makes the calls."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
+from core.models import NO_STATE_PARTITION, Event, FeedState
+from core.store.base import Touch
+from core.store.schema import (
+    DATE_INDEX,
+    PARTITION_KEY,
+    SORT_KEY,
+    SPAN_INDEX,
+    TTL_ATTRIBUTE,
+    Index,
+)
+from core.timeutil import day_start, parse_local
+
+ONE_DAY = timedelta(days=1)
+_SERIALIZER = TypeSerializer()
+_DESERIALIZER = TypeDeserializer()
+
+
+def key(partition: str, sort: str) -> dict[str, Any]:
+    """A primary key: (event_id, start_datetime) for an event."""
+    return {PARTITION_KEY: {"S": partition}, SORT_KEY: {"S": sort}}
+
+
+def encode(event: Event) -> dict[str, Any]:
+    """None-valued attributes are omitted; no state means the ALL partition of the DateIndex;
+    an event running past the midnight after its start is in the SpanIndex too."""
+    data = without_none(event.to_dict())
+    data[DATE_INDEX.partition_key] = event.state or NO_STATE_PARTITION
+    if event.end_datetime > day_start(parse_local(event.start_datetime).date() + ONE_DAY):
+        data[SPAN_INDEX.partition_key] = data[DATE_INDEX.partition_key]
+    return to_dynamo(data)
+
+
+def decode(item: dict[str, Any]) -> Event:
+    """The stored event; Event.from_dict leaves out the index-only span_state."""
+    data = from_dynamo(item)
+    if data.get(DATE_INDEX.partition_key) == NO_STATE_PARTITION:
+        data[DATE_INDEX.partition_key] = None
+    return Event.from_dict(data)
+
+
+def without_none(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def to_dynamo(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: _SERIALIZER.serialize(v) for k, v in data.items()}
+
+
+def from_dynamo(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: _plain(_DESERIALIZER.deserialize(v)) for k, v in item.items()}
+
+
+def _plain(value: Any) -> Any:
+    """Numbers come back as Decimal; ours are all ints (TypeSerializer refuses floats)."""
+    if isinstance(value, Decimal):
+        return int(value)
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def feed_item(partition: str, group_id: str, state: FeedState) -> dict[str, Any]:
+    """A feed health record: the group's own key, the state one map attribute."""
+    return key(partition, group_id) | {"feed": {"M": to_dynamo(without_none(state.to_dict()))}}
+
+
+def feed_state(item: dict[str, Any]) -> FeedState:
+    return FeedState.from_dict(from_dynamo(item["feed"]["M"]))
+
+
+def touch_update(touch: Touch) -> dict[str, Any]:
+    """UpdateItem parameters of a touch: three attributes, and only if the item still exists
+    (an update would otherwise create it)."""
+    return {
+        "Key": key(touch.event_id, touch.start_datetime),
+        "UpdateExpression": "SET last_seen_date = :d, #ttl = :t, updated_at = :u",
+        "ConditionExpression": f"attribute_exists({PARTITION_KEY})",
+        "ExpressionAttributeNames": {"#ttl": TTL_ATTRIBUTE},  # a reserved word
+        "ExpressionAttributeValues": {
+            ":d": {"S": touch.last_seen_date},
+            ":t": {"N": str(touch.ttl)},
+            ":u": {"S": touch.updated_at},
+        },
+    }
+
+
+def partition_query(partition: str) -> dict[str, Any]:
+    """Query parameters for every item of one table partition (the feed health records)."""
+    return {
+        "KeyConditionExpression": f"{PARTITION_KEY} = :p",
+        "ExpressionAttributeValues": {":p": {"S": partition}},
+    }
+
+
+def index_query(
+    index: Index, value: str, start_from: str, start_before: str | None, ends_after: str | None
+) -> dict[str, Any]:
+    """Query parameters for one GSI partition and [start_from, start_before): index, key
+    condition and, given ``ends_after``, a filter.
+
+    DynamoDB has no half-open range, so BETWEEN includes start_before: the caller drops it.
+    The ``ends_after`` hint becomes a filter on end_datetime alone, since a filter may not name
+    the index's sort key. ``end_datetime >= :e`` keeps everything that starts at or after it
+    (the collector stores end >= start; zero-length events included) in ONE Query per
+    partition; splitting the range in two Queries would filter exactly but double the requests.
+    Filtered items still cost read capacity; they are just not sent and decoded.
+    """
+    condition = (
+        "#k = :k"
+        + {
+            (True, True): " AND #s BETWEEN :a AND :b",
+            (True, False): " AND #s >= :a",
+            (False, True): " AND #s < :b",
+            (False, False): "",
+        }[(bool(start_from), start_before is not None)]
+    )
+    params = {"IndexName": index.name, "KeyConditionExpression": condition}
+    if ends_after and ends_after > start_from:  # otherwise every item in range passes
+        params["FilterExpression"] = "#e >= :e"
+    used = f"{condition} {params.get('FilterExpression', '')}"
+    names = {"#k": index.partition_key, "#s": index.sort_key, "#e": "end_datetime"}
+    values = {
+        ":k": {"S": value},
+        ":a": {"S": start_from},
+        ":b": {"S": start_before},
+        ":e": {"S": ends_after},
+    }
+    return params | {  # DynamoDB rejects names and values the expressions do not use
+        "ExpressionAttributeNames": {k: v for k, v in names.items() if k in used},
+        "ExpressionAttributeValues": {k: v for k, v in values.items() if k in used},
+    }
