@@ -63,7 +63,8 @@ def main() -> None:
             )
         store.close()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak RSS {peak:.0f} MB")
+    worker = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"peak RSS {peak:.0f} MB, parse worker {worker:.0f} MB")
 
 
 if __name__ == "__main__":
