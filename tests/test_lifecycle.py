@@ -1,4 +1,4 @@
-"""The "last seen" rules of CONVENTIONS.md, as pure functions of (stored, fetched, today)."""
+"""The "last seen" rules (docs/architecture.md), as pure functions of (stored, fetched, today)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The table's contract, pinned: the values deployed tables, the store's queries and
-ARCHITECTURE.md depend on. The CDK stack and `dctech store create` are compared to
+docs/architecture.md depend on. The CDK stack and `dctech store create` are compared to
 core/store/schema.py (tests/test_infra.py, tests/test_store_dynamodb.py); this is what stops
 an accidental edit of schema.py itself."""
 

@@ -1,4 +1,4 @@
-"""The Events table of ARCHITECTURE.md, defined once: name, keys, attribute types, GSIs, TTL.
+"""The Events table (docs/architecture.md), defined once: name, keys, attribute types, GSIs, TTL.
 
 Plain data, so that everything holding a copy of the schema reads it from here: the DynamoDB
 store (its requests), ``dctech store create`` (``create_table_request``), the CDK stack

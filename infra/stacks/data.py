@@ -1,4 +1,4 @@
-"""The stateful part: the Events table of ARCHITECTURE.md, in a stack of its own so the rest of the
+"""The stateful part: the Events table (docs/architecture.md), in a stack of its own so the rest of the
 system can be replaced or torn down without touching the data.
 
 Name, keys, indexes and TTL come from core/store/schema.py, the one definition the store and

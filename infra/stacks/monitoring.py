@@ -1,4 +1,4 @@
-"""Alarms from ARCHITECTURE.md, all to one SNS topic: Lambda error rate > 5%, DynamoDB throttling,
+"""The alarms of the design (docs/architecture.md), all to one SNS topic: Lambda error rate > 5%, DynamoDB throttling,
 API 5xx > 1%, too many failed feeds in a collect run, and anything in the dead-letter queue."""
 
 from __future__ import annotations
