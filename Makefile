@@ -3,6 +3,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 ARGS ?=
+WORKERS ?= 3  # pytest-xdist processes: 2 cores, and many tests wait on loopback servers
 
 .PHONY: preview demo serve test test-deps lint bench golden clean
 
@@ -40,11 +41,12 @@ test-deps: $(VENV)/.dev-installed
 
 test: test-deps
 	$(BIN)/ruff check .
-	TZ=UTC $(BIN)/pytest -q $(ARGS)
-	TZ=Pacific/Auckland $(BIN)/pytest -q -m "not browser and not infra and not dynamodb_local and not slow" $(ARGS)
+	$(BIN)/mypy
+	TZ=UTC $(BIN)/pytest -q -n $(WORKERS) $(ARGS)
+	TZ=Pacific/Auckland $(BIN)/pytest -q -n $(WORKERS) -m "not browser and not infra and not dynamodb_local and not slow" $(ARGS)
 
 lint: $(VENV)/.dev-installed
-	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy
 
 bench: $(VENV)/.dev-installed
 	$(BIN)/python bench/collect.py && $(BIN)/python bench/build.py && $(BIN)/python bench/api.py \

@@ -1,7 +1,7 @@
-"""`dctech`: the command line, and the one place that wires config, clock, store and output.
+"""`dctech`: the command line.
 
-Everything below the subcommands is ordinary library code; this module only reads arguments,
-the environment and the clock, and hands them in.
+Each command builds its runtime (core/runtime.py: settings, clock, store) from its options and
+hands it to ordinary library code; this module reads only arguments.
 """
 
 from __future__ import annotations
@@ -10,26 +10,24 @@ import argparse
 import json
 import os
 import sys
-from dataclasses import replace
-from datetime import UTC, date, datetime, time
+from datetime import date
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from core.config import (
-    ConfigError,
     load_groups,
     load_single_events,
-    load_site_config,
     validate_all,
 )
-from core.models import SiteConfig
+from core.errors import DctechError
 from core.query import EventFilter, list_events
-from core.store import StoreError, open_store, store_url
+from core.runtime import Clock, Runtime, pinned_today, store_url
+from core.store import StoreError, open_store
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run one command. Errors the user can act on (bad settings, a missing store, a full disk,
-    a busy port: every OSError) are one line on stderr and exit 2, never a traceback."""
+    """Run one command. Errors the user can act on (every DctechError: bad settings, a missing
+    store; every OSError: a full disk, a busy port) are one line on stderr and exit 2, never a
+    traceback."""
     args = _parser().parse_args(argv)
     try:
         status = args.run(args)
@@ -41,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
         # /dev/null so the interpreter's final flush cannot fail again.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
-    except (ConfigError, StoreError, OSError) as exc:
+    except (DctechError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 
@@ -120,36 +118,44 @@ def _build_opts(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("--base-url", help="absolute URL the site is served from")
 
 
-def _clock(site: SiteConfig, today: date | None) -> tuple[date, datetime]:
-    """(today, now): the real clock, or noon of --today so runs are reproducible."""
-    tz = ZoneInfo(site.timezone)
-    if today is None:
-        now = datetime.now(UTC)
-        return now.astimezone(tz).date(), now
-    return today, datetime.combine(today, time(12), tz).astimezone(UTC)
+def _runtime(
+    args: argparse.Namespace, *, create_store: bool = False, clock: Clock | None = None
+) -> Runtime:
+    """The command's runtime, from the options it has, in the working folder (a checkout):
+    the store from --store, else DCTECH_STORE; the real clock, or noon of --today."""
+    option = vars(args).get
+    return Runtime(
+        config=Path(args.config),
+        store_url=store_url(args.store),
+        clock=clock or Clock(option("today")),
+        create_store=create_store,
+        root=Path("."),
+        groups_dir=Path(option("groups", "_groups")),
+        single_events_dir=Path(option("single_events", "_single_events")),
+        bucket=option("bucket"),
+        base_url=option("base_url"),
+    )
 
 
 def _collect(args: argparse.Namespace) -> int:
     from collector.report import print_progress, print_summary
     from collector.run import collect
 
-    site = load_site_config(args.config)
-    groups = load_groups(args.groups)
-    singles = load_single_events(args.single_events)
-    today, now = _clock(site, args.today)
-    store = open_store(store_url(args.store))
-    try:
+    with _runtime(args, create_store=True) as runtime:
+        site = runtime.site
+        groups = load_groups(runtime.groups_dir)
+        singles = load_single_events(runtime.single_events_dir)
+        today, now = runtime.today_and_now()
         summary = collect(
-            store,
+            runtime.store(),
             groups,
             site,
             today=today,
             now=now,
             single_events=singles,
             on_fetched=print_progress,
+            root=runtime.root,
         )
-    finally:
-        store.close()
     print_summary(summary)
     return 1 if args.strict and summary.failed else 0
 
@@ -158,22 +164,16 @@ def _build(args: argparse.Namespace) -> int:
     from generator.build import build_site
     from generator.writers import open_writer
 
-    site = load_site_config(args.config)
-    if args.base_url:
-        site = replace(site, base_url=args.base_url)
-    today, now = _clock(site, args.today)
-    store = open_store(store_url(args.store), create=False)
-    try:
+    with _runtime(args) as runtime:
+        today, now = runtime.today_and_now()
         report = build_site(
-            store,
-            open_writer(args.out or (None if args.bucket else "_site"), args.bucket),
-            site=site,
-            groups=load_groups(args.groups),
+            runtime.store(),
+            open_writer(args.out or (None if runtime.bucket else "_site"), runtime.bucket),
+            site=runtime.site,
+            groups=load_groups(runtime.groups_dir),
             today=today,
             now_ts=int(now.timestamp()),
         )
-    finally:
-        store.close()
     print(report)
     return 0
 
@@ -184,23 +184,24 @@ def _refresh(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    open_store(store_url(args.store), create=False).close()  # a mistyped store fails now
-    os.environ["DCTECH_STORE"] = store_url(args.store)
+    from api.app import configure
     from api.local import handle
     from generator.preview import serve
 
-    serve(args.dir, port=args.port, api_handler=handle)
+    # The API answers from this runtime, in this process: the settings and store given here (a
+    # mistake fails now, not at the first request), "today" pinned as in Lambda by DCTECH_TODAY.
+    with _runtime(args, clock=Clock(pinned_today())) as runtime:
+        runtime.site, runtime.store()
+        configure(runtime)
+        serve(args.dir, port=args.port, api_handler=handle)
     return 0
 
 
 def _events(args: argparse.Namespace) -> int:
-    site = load_site_config(args.config)
-    today, now = _clock(site, args.today)
-    store = open_store(store_url(args.store), create=False)
-    try:
-        events = list(list_events(store, EventFilter(start=today), now_ts=int(now.timestamp())))
-    finally:
-        store.close()
+    with _runtime(args) as runtime:
+        today, now = runtime.today_and_now()
+        upcoming = EventFilter(start=today)
+        events = list(list_events(runtime.store(), upcoming, now_ts=int(now.timestamp())))
     if args.format == "json":
         json.dump([e.to_dict() for e in events], sys.stdout, indent=2, ensure_ascii=False)
         print()
@@ -229,11 +230,8 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _feeds(args: argparse.Namespace) -> int:
-    store = open_store(store_url(args.store), create=False)
-    try:
-        states = sorted(store.load_feed_states().values(), key=lambda s: s.group_id)
-    finally:
-        store.close()
+    with _runtime(args) as runtime:
+        states = sorted(runtime.store().load_feed_states().values(), key=lambda s: s.group_id)
     if args.format == "json":
         json.dump([s.to_dict() for s in states], sys.stdout, indent=2)
         print()

@@ -11,22 +11,22 @@ import base64
 import hashlib
 import hmac
 import json
-import os
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import date
 from itertools import islice
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from chalice import Chalice, CORSConfig, Response
 from chalice.app import Request
 
+from core.errors import DctechError
 from core.limits import EARLIEST_DATE, LATEST_DATE
-from core.models import IN_PERSON, STATES, VIRTUAL, Event, SiteConfig
+from core.models import IN_PERSON, STATES, VIRTUAL, Event
 from core.query import EventFilter, list_events
-from core.store import EventStore, open_store, store_url
+from core.runtime import Runtime, from_environment
+from core.store import EventStore
 from core.text import quote
 
 app = Chalice(app_name="dctech-events-api")
@@ -54,10 +54,10 @@ CACHE_OK = "public, max-age=300"
 CACHE_ERROR = "no-store"
 JSON_TYPE = "application/json; charset=utf-8"
 
-_store: EventStore | None = None
+_runtime: Runtime | None = None  # what requests are answered from; see runtime()
 
 
-class ApiError(Exception):
+class ApiError(DctechError):
     """A request the API refuses; rendered as the one error shape."""
 
     def __init__(self, status: int, code: str, message: str, parameter: str | None = None):
@@ -78,25 +78,21 @@ class PageRequest:
     fingerprint: str
 
 
-def store() -> EventStore:
-    """The store named by $DCTECH_STORE, opened on first use and kept for the process
-    (one connection per Lambda container, not per request)."""
-    global _store
-    if _store is None:
-        _store = open_store(store_url())
-    return _store
+def configure(runtime: Runtime | None) -> None:
+    """Answer from ``runtime``: `dctech serve` hands in its own (its store, its config.yaml).
+    None: build one from the environment at the next request, as in Lambda."""
+    global _runtime
+    _runtime = runtime
 
 
-def clock() -> tuple[date, int]:
-    """(today in the site timezone, now as a Unix time). $DCTECH_TODAY pins the day (noon)
-    for reproducible previews and tests; otherwise the real clock."""
-    tz = ZoneInfo(SiteConfig().timezone)
-    pinned = os.environ.get("DCTECH_TODAY")
-    if pinned:
-        today = date.fromisoformat(pinned)
-        return today, int(datetime.combine(today, time(12), tz).timestamp())
-    now = datetime.now(UTC)
-    return now.astimezone(tz).date(), int(now.timestamp())
+def runtime() -> Runtime:
+    """The runtime requests are answered from: the configured one, else one built from the
+    environment on first use. Kept for the process, and with it the store (one connection per
+    Lambda container, not per request)."""
+    global _runtime
+    if _runtime is None:
+        _runtime = from_environment()
+    return _runtime
 
 
 def parse_request(params: Mapping[str, Sequence[str]], today: date) -> PageRequest:
@@ -272,7 +268,7 @@ def _json(body: object) -> str:
 
 
 def _not_modified(request: Request, etag: str) -> bool:
-    given = (request.headers or {}).get("if-none-match", "")
+    given = request.headers.get("if-none-match", "")
     tags = {t.strip().removeprefix("W/") for t in given.split(",")}
     return etag in tags or "*" in tags
 
@@ -280,15 +276,18 @@ def _not_modified(request: Request, etag: str) -> bool:
 @app.route("/api/events", methods=["GET"], cors=CORS)
 def events() -> Response:
     request = app.current_request
-    params = request.query_params or {}
-    today, now_ts = clock()
+    assert request is not None  # Chalice sets it before it calls a view
+    query = request.query_params  # None without a query string
+    params = {name: query.getlist(name) for name in query} if query else {}
+    answering = runtime()
+    today, now = answering.today_and_now()
     try:
-        page = parse_request({name: params.getlist(name) for name in params}, today)
+        page = parse_request(params, today)
     except ApiError as error:
         return error_response(error)
-    body = _json(fetch_page(store(), page, now_ts))
+    body = _json(fetch_page(answering.store(), page, int(now.timestamp())))
     etag = '"' + hashlib.sha256(body.encode()).hexdigest()[:32] + '"'
-    headers = {"Cache-Control": CACHE_OK, "ETag": etag}
+    headers: dict[str, str | list[str]] = {"Cache-Control": CACHE_OK, "ETag": etag}
     if _not_modified(request, etag):
         return Response(body="", status_code=304, headers=headers)
     return Response(body=body, status_code=200, headers={"Content-Type": JSON_TYPE, **headers})

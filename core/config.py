@@ -7,9 +7,9 @@ fixes everything in one round instead of meeting one error per run.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, replace
-from datetime import date, time
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -17,8 +17,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from core.errors import ConfigError, ConfigErrors, raise_if_any
 from core.limits import MAX_CONFIG_URL_CHARS
 from core.models import STATES, Group, SiteConfig
-from core.text import clean_text, quote
-from core.yamldoc import YamlDoc, is_web_url, load_all, parse_date, parse_time
+from core.text import clean_text, is_web_url, quote
+from core.yamldoc import YamlDoc, load_all, parse_date, parse_time
 
 __all__ = [
     "ConfigError",
@@ -33,11 +33,11 @@ __all__ = [
 ]
 
 GROUP_ID = re.compile(r"[a-z0-9_-]+")
-GROUP_KEYS = ("name", "website", "ical", "active", "fallback_url", "suppress_urls")
+GROUP_KEYS: tuple[str, ...] = ("name", "website", "ical", "active", "fallback_url", "suppress_urls")
 GROUP_KEYS += ("submitted_by", "submitter_link")
 SITE_KEYS = ("site_name", "tagline", "base_url", "timezone", "only_states")
-SINGLE_KEYS = ("title", "date", "time", "end_date", "end_time", "url", "location", "cost")
-SINGLE_KEYS += ("submitted_by", "submitter_link")
+SINGLE_KEYS: tuple[str, ...] = ("title", "date", "time", "end_date", "end_time", "url")
+SINGLE_KEYS += ("location", "cost", "submitted_by", "submitter_link")
 
 
 @dataclass(frozen=True)
@@ -45,11 +45,11 @@ class SingleEvent:
     """One `_single_events/<name>.yaml`: a submitted event that no group feed carries."""
 
     title: str
-    date: date
+    date: dt.date  # dt.: the field names shadow the types in the class body
     source_file: str
-    time: time | None = None
-    end_date: date | None = None
-    end_time: time | None = None
+    time: dt.time | None = None
+    end_date: dt.date | None = None
+    end_time: dt.time | None = None
     url: str | None = None
     location: str | None = None
     cost: str | None = None
@@ -132,7 +132,7 @@ def load_single_event(path: str | Path) -> SingleEvent:
         doc.fail("end_time", f"is before time on the same day ({end_time} < {start_time})")
     event = SingleEvent(
         title=doc.text("title", required=True) or "",
-        date=start or date.min,
+        date=start or dt.date.min,
         source_file=path.stem,
         time=start_time,
         end_date=end,
@@ -151,7 +151,7 @@ def load_single_events(directory: str | Path) -> list[SingleEvent]:
     """Every `*.yaml` in the directory (none if it is missing), in date order."""
     events, errors = load_all(Path(directory), load_single_event, required=False)
     raise_if_any(errors)
-    return sorted(events, key=lambda e: (e.date, e.time or time.min, e.source_file))
+    return sorted(events, key=lambda e: (e.date, e.time or dt.time.min, e.source_file))
 
 
 def validate_all(root: str | Path = ".") -> list[ConfigError]:

@@ -1,4 +1,5 @@
-"""Configuration errors that tell a maintainer which file, which line and which key to fix."""
+"""The project's error root, and configuration errors that tell a maintainer which file, which
+line and which key to fix."""
 
 from __future__ import annotations
 
@@ -6,7 +7,22 @@ from collections.abc import Sequence
 from pathlib import Path
 
 
-class ConfigError(Exception):
+class DctechError(Exception):
+    """The root of every error raised on purpose here, so the CLI catches one class and prints it
+    as one line (and a Lambda logs one reason) instead of a traceback.
+
+    As in recurring-ical-events, an error carries its facts as attributes for code to act on (a
+    path and a line, an HTTP status, whether a retry may help), and its text says what happened
+    and, where the reader can act, what to do: ``hint``, appended after a colon when the message
+    itself does not say it.
+    """
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        self.hint = hint
+        super().__init__(f"{message}: {hint}" if hint else message)
+
+
+class ConfigError(DctechError):
     """One problem in one configuration file.
 
     Prints as ``_groups/foo.yaml:3: key 'website': must be an http(s) URL, got 'ftp://x'``

@@ -12,8 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
-from core.models import Event
-from core.store.base import Touch
+from core.models import Event, Touch
 from core.timeutil import ttl_for
 
 

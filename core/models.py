@@ -1,4 +1,5 @@
-"""Plain dataclasses for the domain: groups, site settings, events and feed health."""
+"""Plain dataclasses for the domain: groups, site settings, events, their refreshes and feed
+health."""
 
 from __future__ import annotations
 
@@ -31,10 +32,6 @@ class Group:
     submitted_by: str | None = None
     submitter_link: str | None = None
 
-    @property
-    def event_fallback_url(self) -> str:
-        return self.fallback_url or self.website
-
 
 @dataclass(frozen=True)
 class SiteConfig:
@@ -49,7 +46,7 @@ class SiteConfig:
 
 @dataclass
 class Event:
-    """A stored event: exactly the attributes of ARCHITECTURE.md plus the CONVENTIONS.md extras.
+    """A stored event: the attributes of the design (docs/architecture.md).
 
     Times are wall-clock in the site timezone, ``YYYY-MM-DDTHH:MM:SS``; ``state`` is None when
     unknown and always for virtual events (stores map that to the ``ALL`` DateIndex partition,
@@ -121,6 +118,19 @@ class Event:
 
 
 EVENT_FIELDS = tuple(f.name for f in fields(Event))
+
+
+@dataclass(frozen=True)
+class Touch:
+    """A "still seen" refresh: the only attributes a daily collect changes on an unchanged event.
+
+    Here rather than in core.store, so the lifecycle rules that plan touches need no store."""
+
+    event_id: str
+    start_datetime: str
+    last_seen_date: str
+    ttl: int
+    updated_at: str
 
 
 @dataclass

@@ -81,12 +81,15 @@ def list_events(
         start_before = day_start(flt.end + timedelta(days=1))
     if want and flt.after:
         want += 1  # key conditions are inclusive: the cursor's own event is read again
-    hints = {"ends_after": window_start, "page_hint": want}
+    window = (start_from, start_before)
     if flt.group_id:
-        streams = [store.query_by_group(flt.group_id, start_from, start_before, **hints)]
+        streams = [
+            store.query_by_group(flt.group_id, *window, ends_after=window_start, page_hint=want)
+        ]
     else:
         streams = [
-            store.query_by_state(p, start_from, start_before, **hints) for p in _partitions(flt)
+            store.query_by_state(p, *window, ends_after=window_start, page_hint=want)
+            for p in _partitions(flt)
         ]
     for event in heapq.merge(*streams, key=_order):
         if flt.matches(event, now_ts):

@@ -1,4 +1,5 @@
-"""Text hygiene for strangers' strings: control and bidi-override characters out, length capped.
+"""Text hygiene for strangers' strings: control and bidi-override characters out, length capped,
+and the one test of which of them are web links.
 
 RFC 5545 forbids control characters in text values, NUL breaks C libraries and terminals, and
 the right-to-left override (U+202E) lets a title display as something other than it is. Newlines
@@ -8,6 +9,7 @@ are kept only where a field may span lines (descriptions); tabs become spaces.
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 from core.limits import QUOTE_CHARS
 
@@ -38,3 +40,16 @@ def quote(value: object, limit: int = QUOTE_CHARS) -> str:
     if len(text) <= limit:
         return text
     return f"{text[: limit - 1]}{ELLIPSIS} ({len(text):,} characters)"
+
+
+def is_web_url(value: str) -> bool:
+    """An absolute http(s) URL with a host and no whitespace, control or bidi characters: the
+    only kind a config may name, an event may link to and a page may show as a link (so a
+    ``javascript:`` URL never becomes one). The scheme is case-insensitive; nothing is trimmed."""
+    if _UNSAFE.search(value) or any(ch.isspace() for ch in value):
+        return False
+    try:
+        parts = urlsplit(value)
+        return parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:  # an unclosed or invalid [IPv6] host
+        return False

@@ -9,7 +9,6 @@ from collections.abc import Callable
 from datetime import date, time
 from pathlib import Path, PurePosixPath
 from typing import TypeVar
-from urllib.parse import urlsplit
 
 import yaml
 from yaml.reader import ReaderError
@@ -23,7 +22,7 @@ from core.limits import (
     MAX_CONFIG_URL_CHARS,
     QUOTE_CHARS,
 )
-from core.text import clean_text, quote, truncate
+from core.text import clean_text, is_web_url, quote, truncate
 
 KEY_HINTS = dict.fromkeys(("id", "group_id"), "remove it: the file name is the group id")
 
@@ -52,7 +51,7 @@ class _Loader(yaml.SafeLoader):
         self.depth = 0
         self.key: str | None = None  # the top-level key whose value is being composed
 
-    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node:
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
         event = self.peek_event()  # a node's event: a scalar, a collection's start or an alias
         if self.depth == 1:
             self.key = _key_name(index.value) if isinstance(index, yaml.ScalarNode) else None
@@ -65,12 +64,14 @@ class _Loader(yaml.SafeLoader):
             self._refuse(event, f"nests more than {MAX_CONFIG_DEPTH} levels deep: flatten it")
         self.depth += 1
         try:
-            return super().compose_node(parent, index)
+            # types-PyYAML says ``index`` is an int; a mapping passes its key node
+            return super().compose_node(parent, index)  # type: ignore[arg-type]
         finally:
             self.depth -= 1
 
     def _refuse(self, event: yaml.Event, message: str) -> None:
-        raise ConfigError(self.path, message, self.key, event.start_mark.line + 1)
+        line = event.start_mark.line + 1 if event.start_mark else None
+        raise ConfigError(self.path, message, self.key, line)
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -272,7 +273,7 @@ def read_mapping(path: Path, empty_ok: bool) -> tuple[dict, list]:
         loader.dispose()
     if data is None and empty_ok:
         return {}, []
-    if not isinstance(data, dict):
+    if node is None or not isinstance(data, dict):
         found = "the file is empty" if data is None else f"found {type(data).__name__}"
         raise ConfigError(path, f"must be a mapping of 'key: value' lines; {found}")
     return data, node.value
@@ -295,12 +296,6 @@ def _line_key(text: str, line: int | None) -> tuple[str | None, str]:
     lines = text.splitlines()
     match = _KEY_LINE.fullmatch(lines[line - 1]) if line and line <= len(lines) else None
     return (_key_name(match[1]), match[2].strip()) if match else (None, "")
-
-
-def is_web_url(value: str) -> bool:
-    parts = urlsplit(value)
-    clean = not any(ch.isspace() for ch in value)
-    return parts.scheme in ("http", "https") and bool(parts.hostname) and clean
 
 
 def is_repo_path(value: str) -> bool:

@@ -1,55 +1,44 @@
 """The render Lambda: `dctech build --bucket` with its configuration from the environment.
 
-``DCTECH_STORE`` (store URL), ``DCTECH_BUCKET`` (required), ``DCTECH_GROUPS_DIR`` and
-``DCTECH_CONFIG`` (default: the bundled ``_groups`` and ``config.yaml``), ``DCTECH_BASE_URL``
-(optional override of the configured base URL), ``DCTECH_DISTRIBUTION_ID`` (optional: the
-CloudFront distribution to invalidate when files changed). The collector invokes it after each
-collect with ``{"collect": <its summary>}``, which is logged beside the build report.
+The variables (core/runtime.py, the README's table): the store, the bucket (required), the
+groups and config (default: the bundled ones), the base URL (default: the configured one) and
+the CloudFront distribution to invalidate when files changed (optional). The collector invokes
+it after each collect with ``{"collect": <its summary>}``, which is logged beside the build
+report.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import os
-from dataclasses import replace
-from datetime import UTC, datetime
-from pathlib import Path
-from zoneinfo import ZoneInfo
 
-from core.config import load_groups, load_site_config
-from core.store import open_store, store_url
+from core.config import load_groups
+from core.runtime import BUCKET, Runtime, from_environment
 from generator.build import build_site
 from generator.writers import S3Writer
 
-BUNDLE = Path(__file__).resolve().parent.parent
 log = logging.getLogger("dctech.render")
 
 
-def handler(event: dict | None, context: object = None) -> dict:
-    bucket = os.environ.get("DCTECH_BUCKET")
-    if not bucket:
-        raise RuntimeError("DCTECH_BUCKET is not set: the render Lambda publishes to that bucket")
-    site = load_site_config(os.environ.get("DCTECH_CONFIG", BUNDLE / "config.yaml"))
-    if os.environ.get("DCTECH_BASE_URL"):
-        site = replace(site, base_url=os.environ["DCTECH_BASE_URL"].rstrip("/"))
-    groups = load_groups(os.environ.get("DCTECH_GROUPS_DIR", BUNDLE / "_groups"))
-    now = datetime.now(UTC)
-    store = open_store(store_url())
-    try:
+def handler(event: dict | None, context: object = None, runtime: Runtime | None = None) -> dict:
+    """Lambda calls ``handler(event, context)``: the runtime comes from the environment. A test
+    or benchmark passes its own (the same, with its clock) to choose the day."""
+    with runtime or from_environment() as run:
+        if not run.bucket:
+            raise RuntimeError(
+                f"{BUCKET.name} is not set: the render Lambda publishes to that bucket"
+            )
+        today, now = run.today_and_now()
         report = build_site(
-            store,
-            S3Writer(bucket),
-            site=site,
-            groups=groups,
-            today=now.astimezone(ZoneInfo(site.timezone)).date(),
+            run.store(),
+            S3Writer(run.bucket),
+            site=run.site,
+            groups=load_groups(run.groups_dir),
+            today=today,
             now_ts=int(now.timestamp()),
         )
-    finally:
-        store.close()
-    distribution = os.environ.get("DCTECH_DISTRIBUTION_ID")
-    if distribution and (report.files_written or report.files_deleted):
-        invalidate(distribution, reference=now.isoformat())
+    if run.distribution_id and (report.files_written or report.files_deleted):
+        invalidate(run.distribution_id, reference=now.isoformat())
     log.info("%s", report)
     print(json.dumps({"render": report.to_dict(), "collect": (event or {}).get("collect")}))
     return report.to_dict()

@@ -15,6 +15,8 @@ import markdown
 import nh3
 from markupsafe import Markup, escape
 
+from core.text import is_web_url
+
 ALLOWED_TAGS = {
     "a", "b", "blockquote", "br", "code", "em", "h4", "h5", "h6", "i", "li", "ol", "p", "pre",
     "strong", "ul",
@@ -26,7 +28,6 @@ MARKDOWN_SYNTAX = re.compile(
 )
 BARE_URL = re.compile(r"https?://[^\s<>\"']*[^\s<>\"'.,;:!?)\]]")
 BLOCK_END = re.compile(r"(?i)<br\s*/?>|</(?:p|li|h\d|div|blockquote|pre|tr)>")
-HTTP_URL = re.compile(r"https?://[^\s/?#\x00-\x1f\x7f]+[^\s\x00-\x1f\x7f]*", re.IGNORECASE)
 EXCERPT = 800  # characters of a description shown on a page; the event's link has the rest
 
 
@@ -36,7 +37,7 @@ _MARKDOWN = markdown.Markdown()  # reused: building a converter costs more than 
 def http_url(url: str | None) -> str | None:
     """The URL if it is an absolute http(s) URL, else None (a ``javascript:`` URL is no link)."""
     url = (url or "").strip()
-    return url if HTTP_URL.fullmatch(url) else None
+    return url if is_web_url(url) else None
 
 
 def _keep_http_links(tag: str, attribute: str, value: str) -> str | None:

@@ -343,6 +343,8 @@ class S3Writer(Writer):
 
 def open_writer(out: str | None, bucket: str | None) -> Writer:
     """The writer the command line asked for: ``--out DIR`` or ``--bucket NAME``."""
-    if bool(out) == bool(bucket):
-        raise ValueError("give exactly one of an output folder or an S3 bucket")
-    return S3Writer(bucket) if bucket else FolderWriter(out)
+    if out and not bucket:
+        return FolderWriter(out)
+    if bucket and not out:
+        return S3Writer(bucket)
+    raise ValueError("give exactly one of an output folder or an S3 bucket")

@@ -49,7 +49,7 @@ BUNDLES: dict[str, dict[str, str]] = {
         "_groups": "_groups",
         "config.yaml": "config.yaml",
     },
-    "api": {"app.py": "api/app.py", "core": "core"},
+    "api": {"app.py": "api/app.py", "core": "core", "config.yaml": "config.yaml"},
 }
 SKIP = shutil.ignore_patterns("__pycache__", "*.pyc", ".*")
 

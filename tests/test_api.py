@@ -27,13 +27,14 @@ from moto import mock_aws
 
 import api.app as api_app
 from core.models import STATES, Event
+from core.runtime import Clock, Runtime
 from core.store.dynamodb import DynamoDBStore, create_table
 from core.store.sqlite import SQLiteStore
 from core.timeutil import day_start, to_epoch, ttl_for
 
 TODAY = date(2026, 12, 1)
 TZ = "America/New_York"
-NOW_TS = to_epoch("2026-12-01T12:00:00", TZ)  # DCTECH_TODAY pins the clock to noon
+NOW_TS = to_epoch("2026-12-01T12:00:00", TZ)  # the clock is pinned to noon of TODAY
 GROUPS = ("alpha", "beta", "gamma", "_single")
 STORED = {f.name for f in fields(Event)}
 
@@ -155,8 +156,7 @@ def backend(request, tmp_path_factory) -> Iterator[object]:
 def _installed(store) -> Iterator[object]:
     store.put_events(EVENTS)
     mp = pytest.MonkeyPatch()
-    mp.setattr(api_app, "_store", store)
-    mp.setenv("DCTECH_TODAY", TODAY.isoformat())
+    mp.setattr(api_app, "_runtime", Runtime(opened=store, clock=Clock(TODAY)))
     try:
         yield store
     finally:

@@ -20,6 +20,7 @@ from store_backends import make_event
 import api.app as api_app
 from core.models import NO_STATE_PARTITION
 from core.query import MAX_SPAN_DAYS
+from core.runtime import Clock, Runtime
 from core.store.dynamodb import DynamoDBStore, create_table
 
 TODAY = date(2026, 12, 1)
@@ -78,8 +79,7 @@ def served(request, monkeypatch):
         store = DynamoDBStore(TABLE, page_size=request.param)
         store.put_events(EVENTS)
         traffic = Traffic(store)
-        monkeypatch.setattr(api_app, "_store", store)
-        monkeypatch.setenv("DCTECH_TODAY", TODAY.isoformat())
+        monkeypatch.setattr(api_app, "_runtime", Runtime(opened=store, clock=Clock(TODAY)))
         yield Client(api_app.app), traffic, request.param
         store.close()
 

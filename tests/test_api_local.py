@@ -12,6 +12,7 @@ import urllib.error
 import urllib.request
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ import api.app as api_app
 from api.local import handle
 from api.package import API, package
 from core.models import Event
+from core.runtime import Clock, Runtime
 from core.store.sqlite import SQLiteStore
 
 TODAY = "2026-12-01"
@@ -55,14 +57,13 @@ def db(tmp_path) -> Path:
 
 
 @pytest.fixture
-def served(db, monkeypatch):
-    """The app as `dctech serve` sets it up: $DCTECH_STORE names the store, opened lazily."""
-    monkeypatch.setenv("DCTECH_STORE", f"sqlite:///{db}")
-    monkeypatch.setenv("DCTECH_TODAY", TODAY)
-    monkeypatch.setattr(api_app, "_store", None)
-    yield
-    if api_app._store is not None:
-        api_app._store.close()
+def served(db):
+    """The app as `dctech serve` sets it up: configured with the command's runtime."""
+    runtime = Runtime(store_url=f"sqlite:///{db}", clock=Clock(date.fromisoformat(TODAY)))
+    api_app.configure(runtime)
+    yield runtime
+    api_app.configure(None)
+    runtime.close()
 
 
 def test_handle_answers_like_the_app_itself(served):
@@ -77,9 +78,9 @@ def test_handle_answers_like_the_app_itself(served):
 
 def test_handle_opens_the_store_once(served):
     handle("/api/events", {})
-    opened = api_app._store
+    opened = served.opened
     handle("/api/events", {"limit": "1"})
-    assert opened is not None and api_app._store is opened
+    assert opened is not None and served.opened is opened
 
 
 def test_handle_serves_concurrent_requests_each_their_own_answer(served):

@@ -16,6 +16,7 @@ from store_backends import make_event, moto_backend, sqlite_backend
 
 import api.app as api_app
 from core.models import CANCELLED, Group, SiteConfig
+from core.runtime import Clock, Runtime
 from core.timeutil import to_epoch
 from generator.build import build_site
 from generator.writers import FolderWriter
@@ -73,8 +74,8 @@ def site_and_api(request, tmp_path, monkeypatch):
             today=date.fromisoformat(TODAY),
             now_ts=NOW_TS,
         )
-        monkeypatch.setattr(api_app, "_store", backend.store)
-        monkeypatch.setenv("DCTECH_TODAY", TODAY)
+        pinned = Clock(date.fromisoformat(TODAY))
+        monkeypatch.setattr(api_app, "_runtime", Runtime(opened=backend.store, clock=pinned))
         yield tmp_path / "site", Client(api_app.app)
 
 

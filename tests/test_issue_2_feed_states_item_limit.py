@@ -1,12 +1,13 @@
-"""Failing on purpose until fixed: the DynamoDB store keeps every group's feed health in ONE item.
+"""Issue 2: the DynamoDB store must not keep every group's feed health in ONE item.
 
-core/store/dynamodb.py, ``save_feed_states``: a single PutItem of ``_meta#feeds`` holding a map of
-every group's FeedState. Measured by bench/system.py: ~213 bytes per healthy group (more with
-error messages), so DynamoDB's 400 KB item limit is reached at ~1,900 groups. Past it, every
-collect fails at its very end (events already written, feed states not saved, the render never
-triggered; the Lambda retry fails the same way and lands in the dead-letter queue): the site stops
-updating. 2,800 groups (100x today's 28) is the scale docs/scaling.md must cover. The item also
-costs one WRU per KB on every run (6 WRU at 28 groups, 59 at 280).
+The bug this pins: core/store/dynamodb.py's ``save_feed_states`` used to write a single
+``_meta#feeds`` item holding a map of every group's FeedState. Measured by bench/system.py: ~213
+bytes per healthy group (more with error messages), so DynamoDB's 400 KB item limit was reached
+at ~1,900 groups. Past it, every collect failed at its very end (events already written, feed
+states not saved, the render never triggered; the Lambda retry failed the same way and landed in
+the dead-letter queue): the site stopped updating. The item also cost one WRU per KB on every run.
+Now each group's record is its own item in the ``_meta#feeds`` partition; this test saves and
+reads back 2,800 groups (100x today's 28, the scale docs/scaling.md covers).
 """
 
 from __future__ import annotations
@@ -37,5 +38,5 @@ def healthy(group_id: str) -> FeedState:
 def test_feed_health_of_2800_groups_is_saved_and_read_back():
     states = {f"group-{n:04d}": healthy(f"group-{n:04d}") for n in range(GROUPS)}
     with moto_backend(page_size=None) as backend:
-        backend.store.save_feed_states(states)  # today: ValidationException, item too large
+        backend.store.save_feed_states(states)  # as one item: a ValidationException
         assert backend.store.load_feed_states() == states

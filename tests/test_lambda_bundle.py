@@ -114,6 +114,7 @@ def test_the_api_bundle_is_what_chalice_package_would_ship(assembled):
     assert (api / "app.py").read_bytes() == (REPO / "api" / "app.py").read_bytes()
     assert sorted(p.name for p in (api / "chalice").iterdir()) == ["__init__.py", "app.py"]
     assert (api / "core" / "store" / "dynamodb.py").is_file()
+    assert (api / "config.yaml").read_bytes() == (REPO / "config.yaml").read_bytes()  # timezone
     assert not (api / "vendor").exists()
 
 

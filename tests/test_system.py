@@ -7,20 +7,18 @@ with the same JSON payload. The render writes the site into an S3 bucket, which 
 keys, bodies, Content-Type and Cache-Control. Later runs change one feed, change nothing, and fail
 one feed; botocore hooks count every S3 PUT and DynamoDB write request each run makes.
 
-Both handlers read the real clock, so the fixture feeds (written for 2026-12-01) are served with
-every date moved by the same number of days as the real date is away from 2026-12-01.
+Each handler gets the runtime its environment gives, with the clock set to the daily run of
+2026-12-01: the day the fixture feeds were written for, so they are served as they are.
 """
 
 from __future__ import annotations
 
 import json
 import re
-import time
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import boto3
 import icalendar
@@ -30,11 +28,12 @@ from moto import mock_aws
 
 import collector.lambda_handler as collector_lambda
 import generator.lambda_handler as render_lambda
+from core.runtime import Clock, Runtime, from_environment
 from core.store.dynamodb import create_table
 
 TABLE, BUCKET, BASE_URL = "DCTechEvents", "dctech-site", "https://dctech.example"
-TZ = ZoneInfo("America/New_York")
-FIXTURE_TODAY = date(2026, 12, 1)  # the "today" the fixture feeds were written for
+TODAY = date(2026, 12, 1)  # the "today" the fixture feeds were written for
+CLOCK = Clock(datetime(2026, 12, 1, 10, tzinfo=UTC))  # the daily run on TODAY: 10:00 UTC
 FEEDS = {  # group_id -> fixture feed
     "dc-python": "meetup.ics",
     "data-community-dc": "google.ics",
@@ -44,38 +43,9 @@ FEEDS = {  # group_id -> fixture feed
 HTML, ICS = "text/html; charset=utf-8", "text/calendar; charset=utf-8"
 MANIFEST = ".dctech-manifest.json"
 
-DATED = re.compile(r"(DTSTART|DTEND|DTSTAMP|CREATED|LAST-MODIFIED|RECURRENCE-ID|EXDATE|RDATE)[;:]")
-DAY = re.compile(r"(?<![\d=])\d{8}")  # YYYYMMDD in a date-valued property
-UNTIL = re.compile(r"(?<=UNTIL=)\d{8}")
 
-
-def moved(name: str, days: int) -> bytes:
-    """The fixture feed with every event date moved by ``days`` (VTIMEZONE rules untouched)."""
-
-    def shift(match: re.Match[str]) -> str:
-        return f"{datetime.strptime(match[0], '%Y%m%d') + timedelta(days=days):%Y%m%d}"
-
-    lines, in_timezone = [], False
-    for line in (FIXTURES / "feeds" / name).read_text(encoding="utf-8").splitlines():
-        if line.startswith(("BEGIN:VTIMEZONE", "END:VTIMEZONE")):
-            in_timezone = line.startswith("BEGIN")
-        elif not in_timezone and DATED.match(line):
-            head, _, value = line.partition(":")
-            line = f"{head}:{DAY.sub(shift, value)}"
-        elif not in_timezone and line.startswith("RRULE:"):
-            line = UNTIL.sub(shift, line)
-        lines.append(line)
-    return ("\r\n".join(lines) + "\r\n").encode("utf-8")
-
-
-def today_in_dc() -> date:
-    """Today as both handlers see it; waits out the last seconds of a day so that every run of
-    a test sees the same date."""
-    now = datetime.now(TZ)
-    left = datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), TZ) - now
-    if left < timedelta(seconds=30):
-        time.sleep(left.total_seconds() + 1)
-    return datetime.now(TZ).date()
+def fixture_feed(name: str) -> bytes:
+    return (FIXTURES / "feeds" / name).read_bytes()
 
 
 @dataclass
@@ -110,8 +80,6 @@ class System:
 
     def __init__(self, tmp_path: Path, server, monkeypatch: pytest.MonkeyPatch) -> None:
         self.server = server
-        self.today = today_in_dc()
-        self.shift = (self.today - FIXTURE_TODAY).days
         self.s3 = boto3.client("s3")
         self.dynamodb = boto3.client("dynamodb")
         create_table(TABLE, client=self.dynamodb)
@@ -119,7 +87,7 @@ class System:
         groups = tmp_path / "_groups"
         groups.mkdir()
         for group_id, name in FEEDS.items():
-            url = self.serve(group_id, moved(name, self.shift))
+            url = self.serve(group_id, fixture_feed(name))
             (groups / f"{group_id}.yaml").write_text(
                 f"name: {group_id.replace('-', ' ').title()}\n"
                 f"website: https://example.org/{group_id}/\nical: {url}\n"
@@ -153,12 +121,16 @@ class System:
     def serve(self, group_id: str, body: bytes, **behaviour: object) -> str:
         return self.server.route(f"/{group_id}.ics", body=body, **behaviour)
 
+    def runtime(self) -> Runtime:
+        """What a Lambda builds from the environment above, at the daily run's time."""
+        return from_environment(clock=CLOCK)
+
     def _invoke_render(self, function: str, summary: dict) -> None:
         """The asynchronous Lambda invoke, made synchronous: same function name, same JSON."""
         assert function == "render"
         payload = json.loads(json.dumps({"collect": summary}))
         self.renders.append(payload)
-        self._render = render_lambda.handler(payload, None)
+        self._render = render_lambda.handler(payload, None, self.runtime())
 
     def _s3_call(self, params: dict, model, **_: object) -> None:
         if self._current is None:
@@ -188,7 +160,7 @@ class System:
         before = len(self.renders)
         self._current = Run({}, {}, {})
         try:
-            summary = collector_lambda.handler({}, None)
+            summary = collector_lambda.handler({}, None, self.runtime())
         finally:
             run, self._current = self._current, None
         assert len(self.renders) == before + 1, "the collector did not trigger the render"
@@ -292,7 +264,7 @@ def test_collect_triggers_the_render_which_publishes_the_site(system):
             assert "immutable" not in head["CacheControl"]
 
     # Retitle one event in one feed: only the objects whose bytes change are uploaded.
-    luma = moved("luma.ics", system.shift)
+    luma = fixture_feed("luma.ics")
     system.serve("dc-ai-builders", luma.replace(b"Capital Factory", b"Capital Factory (2nd floor)"))
     changed = system.run()
     assert changed.summary["new"] == 1 and changed.summary["dropped"] == 1  # retired at once
@@ -338,7 +310,7 @@ def test_a_failing_feed_keeps_its_events_on_the_site(system):
     assert python_ids and python_ids <= set(system.calendar("events.ics"))
     # The feed last succeeded three days ago: past the grace period for events a *successful*
     # fetch no longer shows.
-    three_days_ago = (system.today - timedelta(days=3)).isoformat()
+    three_days_ago = (TODAY - timedelta(days=3)).isoformat()
     for event_id, item in system.stored().items():
         if event_id in python_ids:
             system.dynamodb.update_item(
@@ -361,7 +333,7 @@ def test_a_failing_feed_keeps_its_events_on_the_site(system):
     assert failed.puts == []  # the site is unchanged
 
     # Control: the same feed answering successfully without those events does retire them.
-    system.serve("dc-python", moved("meetup.ics", system.shift).split(b"BEGIN:VEVENT")[0]
+    system.serve("dc-python", fixture_feed("meetup.ics").split(b"BEGIN:VEVENT")[0]
                  + b"END:VCALENDAR\r\n")  # fmt: skip
     emptied = system.run()
     assert emptied.summary["groups_failed"] == 0 and emptied.summary["dropped"] == len(python_ids)

@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-import os
-
 from core.store.base import EventStore, StoreError, Touch
 
 DEFAULT_STORE_URL = "sqlite:///.dctech/events.db"
 
-__all__ = ["DEFAULT_STORE_URL", "EventStore", "StoreError", "Touch", "open_store", "store_url"]
-
-
-def store_url(explicit: str | None = None) -> str:
-    """--store, else $DCTECH_STORE, else the embedded default."""
-    return explicit or os.environ.get("DCTECH_STORE") or DEFAULT_STORE_URL
+__all__ = ["DEFAULT_STORE_URL", "EventStore", "StoreError", "Touch", "open_store"]
 
 
 def open_store(url: str, *, create: bool = True) -> EventStore:

@@ -15,21 +15,10 @@ still check every event they get.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Protocol
 
-from core.models import Event, FeedState
-
-
-@dataclass(frozen=True)
-class Touch:
-    """A "still seen" refresh: the only attributes a daily collect changes on an unchanged event."""
-
-    event_id: str
-    start_datetime: str
-    last_seen_date: str
-    ttl: int
-    updated_at: str
+from core.errors import DctechError
+from core.models import Event, FeedState, Touch  # Touch: still importable from here
 
 
 class EventStore(Protocol):
@@ -83,5 +72,5 @@ class EventStore(Protocol):
     def close(self) -> None: ...
 
 
-class StoreError(Exception):
+class StoreError(DctechError):
     """A store URL or backend problem, with a message that says what to do."""

@@ -20,9 +20,9 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from core.models import Event, FeedState
+from core.models import Event, FeedState, Touch
 from core.store import expressions as ex
-from core.store.base import StoreError, Touch
+from core.store.base import StoreError
 from core.store.dynamodb_errors import ConditionFailed, store_error
 from core.store.schema import (
     DATE_INDEX,

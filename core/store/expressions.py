@@ -10,8 +10,7 @@ from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
-from core.models import NO_STATE_PARTITION, Event, FeedState
-from core.store.base import Touch
+from core.models import NO_STATE_PARTITION, Event, FeedState, Touch
 from core.store.schema import (
     DATE_INDEX,
     PARTITION_KEY,

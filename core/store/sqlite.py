@@ -12,8 +12,8 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
-from core.models import NO_STATE_PARTITION, Event, FeedState
-from core.store.base import StoreError, Touch
+from core.models import NO_STATE_PARTITION, Event, FeedState, Touch
+from core.store.base import StoreError
 
 TABLES = """
 CREATE TABLE IF NOT EXISTS events (

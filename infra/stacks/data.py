@@ -1,5 +1,5 @@
-"""The stateful part: the Events table (docs/architecture.md), in a stack of its own so the rest of the
-system can be replaced or torn down without touching the data.
+"""The stateful part: the Events table (docs/architecture.md), in a stack of its own so the
+rest of the system can be replaced or torn down without touching the data.
 
 Name, keys, indexes and TTL come from core/store/schema.py, the one definition the store and
 `dctech store create` use too: the only module of ours that infra imports (a pure one)."""

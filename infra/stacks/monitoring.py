@@ -1,5 +1,6 @@
-"""The alarms of the design (docs/architecture.md), all to one SNS topic: Lambda error rate > 5%, DynamoDB throttling,
-API 5xx > 1%, too many failed feeds in a collect run, and anything in the dead-letter queue."""
+"""The alarms of the design (docs/architecture.md), all to one SNS topic: Lambda error rate
+> 5%, DynamoDB throttling, API 5xx > 1%, too many failed feeds in a collect run, and anything in
+the dead-letter queue."""
 
 from __future__ import annotations
 

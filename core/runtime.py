@@ -1,0 +1,246 @@
+"""The composition root: the settings, environment, clock and store a run depends on.
+
+The command line, both Lambda handlers and the API build a `Runtime` here and hand its parts to
+library code, which never reads the environment or the clock itself. Every environment variable
+the system reads is named once, in `ENVIRONMENT` (the README's table is checked against it).
+
+No boto3 here (`open_store` imports the DynamoDB store only for a ``dynamodb://`` URL), and no
+YAML parser until there is a config file to read: the API's Chalice package ships neither.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time
+from functools import cached_property
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from core.errors import DctechError
+from core.models import SiteConfig
+from core.store import DEFAULT_STORE_URL, EventStore, open_store
+
+BUNDLE = Path(__file__).resolve().parent.parent  # the folder holding core/: a bundle or checkout
+PREVIEW_URL = "http://127.0.0.1:8000"  # where `dctech serve` shows a folder build by default
+
+
+@dataclass(frozen=True)
+class Variable:
+    """One environment variable: who reads it, what it means, what applies when it is unset."""
+
+    name: str
+    used_by: str
+    meaning: str
+    default: str  # as the README shows it
+    external: bool = False  # read by a tool we run (boto3, the CDK), listed for the README only
+
+    def read(self, environ: Mapping[str, str]) -> str | None:
+        """The value; an empty one counts as unset."""
+        return environ.get(self.name) or None
+
+
+STORE = Variable(
+    "DCTECH_STORE",
+    "CLI, all Lambdas, API",
+    "store URL: `sqlite:///PATH` or `dynamodb://TABLE` (CDK sets `dynamodb://<table>`)",
+    f"`{DEFAULT_STORE_URL}`",
+)
+CONFIG = Variable(
+    "DCTECH_CONFIG",
+    "collector, render Lambdas, API",
+    "site settings file",
+    "the bundled `config.yaml`",
+)
+GROUPS_DIR = Variable(
+    "DCTECH_GROUPS_DIR", "collector, render Lambdas", "group files", "the bundled `_groups`"
+)
+SINGLE_EVENTS_DIR = Variable(
+    "DCTECH_SINGLE_EVENTS_DIR", "collector Lambda", "single events", "the bundled `_single_events`"
+)
+RENDER_FUNCTION = Variable(
+    "DCTECH_RENDER_FUNCTION",
+    "collector Lambda",
+    "render Lambda, invoked asynchronously with the run's summary after each collect",
+    "none: no render",
+)
+BUCKET = Variable(
+    "DCTECH_BUCKET",
+    "render Lambda",
+    "the private site bucket the pages are written to",
+    "none: the render fails",
+)
+BASE_URL = Variable(
+    "DCTECH_BASE_URL",
+    "render Lambda",
+    "absolute site URL (`https://<domain>` or the distribution's domain)",
+    "`base_url` of `config.yaml`",
+)
+DISTRIBUTION_ID = Variable(
+    "DCTECH_DISTRIBUTION_ID",
+    "render Lambda",
+    "CloudFront distribution invalidated after a build that changed files",
+    "none: no invalidation",
+)
+TODAY = Variable(
+    "DCTECH_TODAY",
+    "API (`dctech serve`'s too), all Lambdas",
+    'pin "today" (YYYY-MM-DD, at noon in the site timezone) for tests and previews: '
+    "the API's default date window, a Lambda run's date",
+    "the real date",
+)
+ENVIRONMENT: tuple[Variable, ...] = (
+    STORE,
+    CONFIG,
+    GROUPS_DIR,
+    SINGLE_EVENTS_DIR,
+    RENDER_FUNCTION,
+    BUCKET,
+    BASE_URL,
+    DISTRIBUTION_ID,
+    TODAY,
+    Variable(
+        "AWS_ENDPOINT_URL",
+        "boto3",
+        "point `dynamodb://` at any DynamoDB-compatible server (e.g. DynamoDB Local)",
+        "AWS's endpoints",
+        external=True,
+    ),
+    Variable(
+        "CDK_DEFAULT_ACCOUNT",
+        "CDK app",
+        "account to deploy to (set by the `cdk` CLI from your credentials)",
+        "set by `cdk`",
+        external=True,
+    ),
+    Variable(
+        "CDK_DEFAULT_REGION",
+        "CDK app",
+        "region to deploy to (set by the `cdk` CLI)",
+        "set by `cdk`",
+        external=True,
+    ),
+    Variable(
+        "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION",
+        "CDK, tests",
+        "`20` hides node 20's end-of-life banner",
+        "unset: the banner shows",
+        external=True,
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Clock:
+    """What time a run sees: the real clock, or ``pinned`` so that a run is reproducible, to
+    noon of a day in the site timezone (a `date`: `--today`, DCTECH_TODAY) or to an instant
+    (an aware `datetime`: tests and benchmarks that step through days)."""
+
+    pinned: date | datetime | None = None
+
+    def read(self, timezone: ZoneInfo) -> tuple[date, datetime]:
+        """(today in ``timezone``, now in UTC), from one reading."""
+        if isinstance(self.pinned, datetime):
+            now = self.pinned.astimezone(UTC)
+        elif self.pinned is not None:
+            now = datetime.combine(self.pinned, time(12), timezone).astimezone(UTC)
+        else:
+            now = datetime.now(UTC)
+        return now.astimezone(timezone).date(), now
+
+
+@dataclass(eq=False)
+class Runtime:
+    """What one run (a command, a Lambda invocation) or the API's process works with. The
+    defaults are a Lambda bundle's (or the checkout's): its config.yaml, groups and feeds."""
+
+    config: Path = BUNDLE / "config.yaml"
+    store_url: str = DEFAULT_STORE_URL
+    clock: Clock = Clock()
+    create_store: bool = True  # False for commands that only read: a missing SQLite file is a typo
+    root: Path = BUNDLE  # where a group's local `ical` path is found
+    groups_dir: Path = BUNDLE / "_groups"
+    single_events_dir: Path = BUNDLE / "_single_events"
+    bucket: str | None = None  # publish here instead of into a folder
+    base_url: str | None = None  # links' base, overriding the rule in `site`
+    render_function: str | None = None
+    distribution_id: str | None = None
+    opened: EventStore | None = None  # the store once open; a test may hand one in
+
+    @cached_property
+    def site(self) -> SiteConfig:
+        """config.yaml's settings, read on first use (a command that needs only the store never
+        reads them), with the base URL links point at: ``base_url`` when one is given; else a
+        site published to a bucket links to the configured base_url, and one built into a
+        folder is a preview that links to the local server `dctech serve` starts."""
+        site = _load_site(self.config)
+        url = self.base_url or (site.base_url if self.bucket else PREVIEW_URL)
+        return replace(site, base_url=url.rstrip("/"))
+
+    def today_and_now(self) -> tuple[date, datetime]:
+        """One reading of the clock: (today in the site timezone, now in UTC)."""
+        return self.clock.read(ZoneInfo(self.site.timezone))
+
+    def store(self) -> EventStore:
+        """The store, opened on first use and kept: one connection per run, or per process for
+        the API (one per Lambda container, not per request)."""
+        if self.opened is None:
+            self.opened = open_store(self.store_url, create=self.create_store)
+        return self.opened
+
+    def close(self) -> None:
+        """Close the store if it is open (a later `store()` opens it again)."""
+        if self.opened is not None:
+            self.opened.close()
+            self.opened = None
+
+    def __enter__(self) -> Runtime:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def from_environment(
+    environ: Mapping[str, str] = os.environ, *, clock: Clock | None = None
+) -> Runtime:
+    """The runtime of a Lambda or the API: each setting from its variable, the bundle's files
+    for those unset. ``clock`` (tests, benchmarks) replaces the real or DCTECH_TODAY's."""
+    return Runtime(
+        config=Path(CONFIG.read(environ) or BUNDLE / "config.yaml"),
+        store_url=store_url(None, environ),
+        clock=clock or Clock(pinned_today(environ)),
+        groups_dir=Path(GROUPS_DIR.read(environ) or BUNDLE / "_groups"),
+        single_events_dir=Path(SINGLE_EVENTS_DIR.read(environ) or BUNDLE / "_single_events"),
+        bucket=BUCKET.read(environ),
+        base_url=BASE_URL.read(environ),
+        render_function=RENDER_FUNCTION.read(environ),
+        distribution_id=DISTRIBUTION_ID.read(environ),
+    )
+
+
+def store_url(option: str | None, environ: Mapping[str, str] = os.environ) -> str:
+    """--store, else DCTECH_STORE, else the embedded default."""
+    return option or STORE.read(environ) or DEFAULT_STORE_URL
+
+
+def pinned_today(environ: Mapping[str, str] = os.environ) -> date | None:
+    """The day DCTECH_TODAY pins, if it is set."""
+    text = TODAY.read(environ)
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise DctechError(f"{TODAY.name} must be a date YYYY-MM-DD, got {text!r}") from None
+
+
+def _load_site(path: Path) -> SiteConfig:
+    """The settings in ``path``, the defaults when there is no such file. The loader (and with
+    it the YAML parser) is imported only for a file that exists."""
+    if not path.exists():
+        return SiteConfig()
+    from core.config import load_site_config
+
+    return load_site_config(path)
