@@ -14,8 +14,6 @@ from datetime import date
 from pathlib import Path
 
 from core.config import (
-    load_groups,
-    load_single_events,
     validate_all,
 )
 from core.errors import DctechError
@@ -63,16 +61,16 @@ def _parser() -> argparse.ArgumentParser:
         "collect",
         _collect,
         "fetch every group's feed into the store",
-        _groups,
+        _folders,
         _collect_opts,
         _today,
     )
-    command("build", _build, "render the site from the store", _groups, _build_opts, _today)
+    command("build", _build, "render the site from the store", _folders, _build_opts, _today)
     command(
         "refresh",
         _refresh,
         "collect, then build: the main job",
-        _groups,
+        _folders,
         _collect_opts,
         _build_opts,
         _today,
@@ -82,7 +80,12 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     events = command("events", _events, "list the upcoming events the store holds", _today)
     events.add_argument("--format", choices=("table", "json"), default="table")
-    command("check", _check, "validate config.yaml, _groups/ and _single_events/ at once")
+    command(
+        "check",
+        _check,
+        "validate config.yaml and every topic, group and single event file at once",
+        _folders,
+    )
     feeds = command("feeds", _feeds, "show each feed's health: last success, errors, counts")
     feeds.add_argument("--format", choices=("table", "json"), default="table")
     store = command("store", _store_create, "create the store: the DynamoDB table or SQLite file")
@@ -102,12 +105,21 @@ def _date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"must be a date YYYY-MM-DD, got {text!r}") from None
 
 
-def _groups(sub: argparse.ArgumentParser) -> None:
-    sub.add_argument("--groups", default="_groups", help="group files (default _groups)")
+FOLDERS = {  # option -> the repository folder it defaults to
+    "groups": "_groups",
+    "single_events": "_single_events",
+    "categories": "_categories",
+}
+
+
+def _folders(sub: argparse.ArgumentParser) -> None:
+    """The repository's content folders; `check` reads them beside --config by default."""
+    for name, folder in FOLDERS.items():
+        flag = "--" + name.replace("_", "-")
+        sub.add_argument(flag, help=f"{name.replace('_', ' ')} folder (default {folder})")
 
 
 def _collect_opts(sub: argparse.ArgumentParser) -> None:
-    sub.add_argument("--single-events", default="_single_events", help="submitted single events")
     sub.add_argument("--strict", action="store_true", help="exit 1 when any feed failed")
 
 
@@ -130,8 +142,9 @@ def _runtime(
         clock=clock or Clock(option("today")),
         create_store=create_store,
         root=Path("."),
-        groups_dir=Path(option("groups", "_groups")),
-        single_events_dir=Path(option("single_events", "_single_events")),
+        groups_dir=Path(option("groups") or FOLDERS["groups"]),
+        single_events_dir=Path(option("single_events") or FOLDERS["single_events"]),
+        categories_dir=Path(option("categories") or FOLDERS["categories"]),
         bucket=option("bucket"),
         base_url=option("base_url"),
     )
@@ -143,16 +156,15 @@ def _collect(args: argparse.Namespace) -> int:
 
     with _runtime(args, create_store=True) as runtime:
         site = runtime.site
-        groups = load_groups(runtime.groups_dir)
-        singles = load_single_events(runtime.single_events_dir)
+        catalogue = runtime.catalogue
         today, now = runtime.today_and_now()
         summary = collect(
             runtime.store(),
-            groups,
+            catalogue.groups,
             site,
             today=today,
             now=now,
-            single_events=singles,
+            single_events=catalogue.single_events,
             on_fetched=print_progress,
             root=runtime.root,
         )
@@ -170,7 +182,7 @@ def _build(args: argparse.Namespace) -> int:
             runtime.store(),
             open_writer(args.out or (None if runtime.bucket else "_site"), runtime.bucket),
             site=runtime.site,
-            groups=load_groups(runtime.groups_dir),
+            groups=runtime.catalogue.groups,
             today=today,
             now_ts=int(now.timestamp()),
         )
@@ -222,7 +234,13 @@ def _events(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    problems = validate_all(Path(args.config).resolve().parent)
+    problems = validate_all(
+        Path(args.config).resolve().parent,
+        config=args.config,
+        groups_dir=args.groups,
+        single_events_dir=args.single_events,
+        categories_dir=args.categories,
+    )
     for problem in problems:
         print(f"error: {problem}", file=sys.stderr)
     print(f"{len(problems)} problem(s)" if problems else "configuration ok")

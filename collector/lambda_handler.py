@@ -11,7 +11,6 @@ import logging
 from datetime import datetime
 
 from collector.run import collect
-from core.config import load_groups, load_single_events
 from core.runtime import Runtime, from_environment
 
 log = logging.getLogger("dctech.collector")
@@ -22,16 +21,15 @@ def handler(event: dict | None, context: object = None, runtime: Runtime | None 
     or benchmark passes its own (the same, with its clock) to choose the day."""
     with runtime or from_environment() as run:
         site = run.site
-        groups = load_groups(run.groups_dir)
-        singles = load_single_events(run.single_events_dir)
+        catalogue = run.catalogue
         today, now = run.today_and_now()
         summary = collect(
             run.store(),
-            groups,
+            catalogue.groups,
             site,
             today=today,
             now=now,
-            single_events=singles,
+            single_events=catalogue.single_events,
             root=run.root,
         )
     result = summary.to_dict()

@@ -11,7 +11,8 @@ from core.models import Event
 def merge_cross_posts(events: Iterable[Event]) -> list[Event]:
     """One event per event_id. The group whose id sorts first owns it (deterministic, so the
     item does not flap between groups from one run to the next); the others are listed in
-    ``also_published_by``."""
+    ``also_published_by``. Its topics are every copy's: a cross-post by an AI group is an AI
+    event whoever owns it."""
     by_id: dict[str, list[Event]] = {}
     for event in events:
         by_id.setdefault(event.event_id, []).append(event)
@@ -32,5 +33,8 @@ def merge_cross_posts(events: Iterable[Event]) -> list[Event]:
                     "group_website": other.group_website,
                 }
             )
-        merged.append(replace(primary, also_published_by=also) if also else primary)
+        topics = sorted({slug for copy in copies for slug in copy.categories})
+        if also or topics != primary.categories:
+            primary = replace(primary, also_published_by=also, categories=topics)
+        merged.append(primary)
     return merged

@@ -217,6 +217,7 @@ def _event(occurrence: icalendar.Component, recurring: bool, group: Group, tz: Z
         all_day=all_day,
         source_uid=_source_uid(occurrence, recurring, tz),
         status=CANCELLED if cancelled else CONFIRMED,
+        categories=list(group.categories),
     )
 
 

@@ -49,4 +49,5 @@ def single_event(spec: SingleEvent, site: SiteConfig) -> Event | None:
         submitter_link=spec.submitter_link,
         all_day=spec.time is None,
         source_uid=f"single:{spec.source_file}",
+        categories=sorted(spec.categories),
     )

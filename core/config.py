@@ -1,4 +1,4 @@
-"""Load and validate `_groups/*.yaml`, `_single_events/*.yaml` and `config.yaml`.
+"""Load and validate `_categories/`, `_groups/`, `_single_events/` and `config.yaml`.
 
 Pure apart from reading the files it is given. Every problem becomes a ConfigError naming the
 file, the line and the key, and each loader reports all broken files at once, so a maintainer
@@ -8,22 +8,28 @@ fixes everything in one round instead of meeting one error per run.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from core.errors import ConfigError, ConfigErrors, raise_if_any
 from core.limits import MAX_CONFIG_URL_CHARS
-from core.models import STATES, Group, SiteConfig
+from core.models import STATES, Category, Group, SiteConfig
 from core.text import clean_text, is_web_url, quote
 from core.yamldoc import YamlDoc, load_all, parse_date, parse_time
 
 __all__ = [
+    "Catalogue",
     "ConfigError",
     "ConfigErrors",
     "SingleEvent",
+    "load_catalogue",
+    "load_category",
     "load_group",
     "load_groups",
     "load_single_event",
@@ -33,11 +39,13 @@ __all__ = [
 ]
 
 GROUP_ID = re.compile(r"[a-z0-9_-]+")
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 GROUP_KEYS: tuple[str, ...] = ("name", "website", "ical", "active", "fallback_url", "suppress_urls")
-GROUP_KEYS += ("submitted_by", "submitter_link")
+GROUP_KEYS += ("submitted_by", "submitter_link", "categories")
 SITE_KEYS = ("site_name", "tagline", "base_url", "timezone", "only_states")
 SINGLE_KEYS: tuple[str, ...] = ("title", "date", "time", "end_date", "end_time", "url")
-SINGLE_KEYS += ("location", "cost", "submitted_by", "submitter_link")
+SINGLE_KEYS += ("location", "cost", "submitted_by", "submitter_link", "categories")
+CATEGORY_KEYS = ("name", "description")
 
 
 @dataclass(frozen=True)
@@ -55,14 +63,56 @@ class SingleEvent:
     cost: str | None = None
     submitted_by: str | None = None
     submitter_link: str | None = None
+    categories: tuple[str, ...] = ()
 
 
-def load_group(path: str | Path) -> Group:
-    """One group file; its stem is the group_id."""
+@dataclass(frozen=True)
+class Catalogue:
+    """What the repository lists: topics, groups and single events, cross-checked."""
+
+    categories: tuple[Category, ...]
+    groups: tuple[Group, ...]
+    single_events: tuple[SingleEvent, ...] = ()
+
+
+def load_category(path: str | Path) -> Category:
+    """One topic file; its stem is the slug used in URLs and in `categories:` lists."""
+    path = Path(path)
+    doc = YamlDoc(path, CATEGORY_KEYS)
+    if not SLUG.fullmatch(path.stem):
+        better = re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-") or "my-topic"
+        rule = "may use only lowercase letters, digits and single '-'"
+        doc.errors.append(
+            ConfigError(path, f"the file name is the slug and {rule}: rename it {better}.yaml")
+        )
+    category = Category(
+        slug=path.stem,
+        name=doc.text("name", required=True) or "",
+        description=doc.text("description", required=True) or "",
+    )
+    doc.check()
+    return category
+
+
+def _topics(doc: YamlDoc, known: Collection[str] | None) -> tuple[str, ...]:
+    """The `categories:` list, each a known topic slug (``known`` None: any well-formed slug)."""
+    slugs = doc.text_list("categories", "a list of topic slugs like [ai, cloud]") or []
+    for slug in slugs:
+        if not SLUG.fullmatch(slug):
+            doc.fail("categories", f"{quote(slug)} is not a topic slug (like 'ai' or 'cloud')")
+        elif known is not None and slug not in known:
+            close = difflib.get_close_matches(slug, sorted(known), n=1, cutoff=0)  # the closest
+            hint = f"did you mean '{close[0]}'?" if close else f"add _categories/{slug}.yaml"
+            doc.fail("categories", f"unknown topic {quote(slug)}; {hint}")
+    return tuple(dict.fromkeys(slugs))
+
+
+def load_group(path: str | Path, topics: Collection[str] | None = None) -> Group:
+    """One group file; its stem is the group_id. ``topics``: the known category slugs."""
     path = Path(path)
     doc = YamlDoc(path, GROUP_KEYS)
     if not GROUP_ID.fullmatch(path.stem):
-        better = re.sub(r"[^a-z0-9_-]+", "-", path.stem.lower()).strip("-") or "my-group"
+        better = re.sub(r"[^a-z0-9_]+", "-", path.stem.lower()).strip("-") or "my-group"
         rule = "may use only lowercase letters, digits, '-' and '_'"
         message = f"the file name is the group_id and {rule}: rename it {better}.yaml"
         doc.errors.append(ConfigError(path, message))
@@ -78,16 +128,49 @@ def load_group(path: str | Path) -> Group:
         suppress_urls=tuple(suppress),
         submitted_by=doc.text("submitted_by"),
         submitter_link=doc.url("submitter_link"),
+        categories=_topics(doc, topics),
     )
     doc.check()
     return group
 
 
-def load_groups(directory: str | Path) -> list[Group]:
+def load_groups(directory: str | Path, topics: Collection[str] | None = None) -> list[Group]:
     """Every `*.yaml` in the directory, sorted by group_id; all broken files reported at once."""
-    groups, errors = load_all(Path(directory), load_group, required=True)
+    groups, errors = load_all(Path(directory), partial(load_group, topics=topics), required=True)
     raise_if_any(errors)
     return sorted(groups, key=lambda group: group.group_id)
+
+
+def load_catalogue(
+    groups_dir: str | Path,
+    single_events_dir: str | Path | None = None,
+    categories_dir: str | Path | None = None,
+) -> Catalogue:
+    """Topics first, then the groups and single events that name them; every problem in every
+    file is reported at once. No categories folder means no topics (and any named is unknown)."""
+    categories, errors = _load_categories(categories_dir)
+    known = {c.slug for c in categories}
+    groups, group_errors = load_all(
+        Path(groups_dir), partial(load_group, topics=known), required=True
+    )
+    singles: list[SingleEvent] = []
+    if single_events_dir is not None:
+        load = partial(load_single_event, topics=known)
+        singles, single_errors = load_all(Path(single_events_dir), load, required=False)
+        group_errors += single_errors
+    raise_if_any(errors + group_errors)
+    return Catalogue(
+        tuple(categories),
+        tuple(sorted(groups, key=lambda group: group.group_id)),
+        tuple(sorted(singles, key=_single_order)),
+    )
+
+
+def _load_categories(directory: str | Path | None) -> tuple[list[Category], list[ConfigError]]:
+    if directory is None:
+        return [], []
+    categories, errors = load_all(Path(directory), load_category, required=False)
+    return sorted(categories, key=lambda c: c.slug), errors
 
 
 def load_site_config(path: str | Path = "config.yaml") -> SiteConfig:
@@ -115,8 +198,8 @@ def load_site_config(path: str | Path = "config.yaml") -> SiteConfig:
     return replace(SiteConfig(), **{k: v for k, v in values.items() if v is not None})
 
 
-def load_single_event(path: str | Path) -> SingleEvent:
-    """One submitted event file."""
+def load_single_event(path: str | Path, topics: Collection[str] | None = None) -> SingleEvent:
+    """One submitted event file. ``topics``: the known category slugs."""
     path = Path(path)
     doc = YamlDoc(path, SINGLE_KEYS)
     start = doc.parsed("date", parse_date, "'2026-12-01'", required=True)
@@ -142,34 +225,56 @@ def load_single_event(path: str | Path) -> SingleEvent:
         cost=clean_text(doc.raw["cost"]).strip() if cost is not None else None,  # as written
         submitted_by=doc.text("submitted_by"),
         submitter_link=doc.url("submitter_link"),
+        categories=_topics(doc, topics),
     )
     doc.check()
     return event
 
 
-def load_single_events(directory: str | Path) -> list[SingleEvent]:
+def load_single_events(
+    directory: str | Path, topics: Collection[str] | None = None
+) -> list[SingleEvent]:
     """Every `*.yaml` in the directory (none if it is missing), in date order."""
-    events, errors = load_all(Path(directory), load_single_event, required=False)
+    load = partial(load_single_event, topics=topics)
+    events, errors = load_all(Path(directory), load, required=False)
     raise_if_any(errors)
-    return sorted(events, key=lambda e: (e.date, e.time or dt.time.min, e.source_file))
+    return sorted(events, key=_single_order)
 
 
-def validate_all(root: str | Path = ".") -> list[ConfigError]:
-    """Every problem in a checkout's config.yaml, _groups/ and _single_events/; empty if none.
+def _single_order(event: SingleEvent) -> tuple[dt.date, dt.time, str]:
+    return (event.date, event.time or dt.time.min, event.source_file)
+
+
+def validate_all(
+    root: str | Path = ".",
+    *,
+    config: str | Path | None = None,
+    groups_dir: str | Path | None = None,
+    single_events_dir: str | Path | None = None,
+    categories_dir: str | Path | None = None,
+) -> list[ConfigError]:
+    """Every problem in a checkout's settings, topics, groups and single events; empty if none.
+    The folders default to the checkout's `_groups/`, `_single_events/` and `_categories/`.
 
     Also checks what only the repository root can tell: that a local `ical` path exists.
     """
     root = Path(root)
     problems: list[ConfigError] = []
     try:
-        load_site_config(root / "config.yaml")
+        load_site_config(config or root / "config.yaml")
     except ConfigError as error:
         problems.extend(error.problems())
-    groups, errors = load_all(root / "_groups", load_group, required=True)
-    problems += errors + load_all(root / "_single_events", load_single_event, required=False)[1]
+    categories, errors = _load_categories(categories_dir or root / "_categories")
+    known = {c.slug for c in categories}
+    groups, group_errors = load_all(
+        Path(groups_dir or root / "_groups"), partial(load_group, topics=known), required=True
+    )
+    singles_dir = Path(single_events_dir or root / "_single_events")
+    load_single = partial(load_single_event, topics=known)
+    problems += errors + group_errors + load_all(singles_dir, load_single, required=False)[1]
     for group in groups:
         if group.ical and not is_web_url(group.ical) and not (root / group.ical).is_file():
-            path = root / "_groups" / f"{group.group_id}.yaml"
+            path = Path(groups_dir or root / "_groups") / f"{group.group_id}.yaml"
             problems.append(ConfigError(path, f"local feed {quote(group.ical)} not found", "ical"))
     return [one for problem in problems for one in problem.problems()]
 

@@ -19,6 +19,15 @@ CANCELLED = "cancelled"
 
 
 @dataclass(frozen=True)
+class Category:
+    """One `_categories/<slug>.yaml`: a topic visitors browse by (AI, cybersecurity, ...)."""
+
+    slug: str
+    name: str
+    description: str
+
+
+@dataclass(frozen=True)
 class Group:
     """One `_groups/<group_id>.yaml` file, validated."""
 
@@ -31,6 +40,7 @@ class Group:
     suppress_urls: tuple[str, ...] = ()
     submitted_by: str | None = None
     submitter_link: str | None = None
+    categories: tuple[str, ...] = ()  # topic slugs
 
 
 @dataclass(frozen=True)
@@ -78,6 +88,7 @@ class Event:
     all_day: bool = False
     source_uid: str = ""
     status: str = CONFIRMED
+    categories: list[str] = field(default_factory=list)  # topic slugs, sorted (see merge)
 
     @property
     def key(self) -> tuple[str, str]:

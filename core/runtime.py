@@ -16,11 +16,15 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from core.errors import DctechError
 from core.models import SiteConfig
 from core.store import DEFAULT_STORE_URL, EventStore, open_store
+
+if TYPE_CHECKING:
+    from core.config import Catalogue
 
 BUNDLE = Path(__file__).resolve().parent.parent  # the folder holding core/: a bundle or checkout
 PREVIEW_URL = "http://127.0.0.1:8000"  # where `dctech serve` shows a folder build by default
@@ -59,6 +63,12 @@ GROUPS_DIR = Variable(
 SINGLE_EVENTS_DIR = Variable(
     "DCTECH_SINGLE_EVENTS_DIR", "collector Lambda", "single events", "the bundled `_single_events`"
 )
+CATEGORIES_DIR = Variable(
+    "DCTECH_CATEGORIES_DIR",
+    "all Lambdas, API",
+    "topic files",
+    "the bundled `_categories`",
+)
 RENDER_FUNCTION = Variable(
     "DCTECH_RENDER_FUNCTION",
     "collector Lambda",
@@ -95,6 +105,7 @@ ENVIRONMENT: tuple[Variable, ...] = (
     CONFIG,
     GROUPS_DIR,
     SINGLE_EVENTS_DIR,
+    CATEGORIES_DIR,
     RENDER_FUNCTION,
     BUCKET,
     BASE_URL,
@@ -162,6 +173,7 @@ class Runtime:
     root: Path = BUNDLE  # where a group's local `ical` path is found
     groups_dir: Path = BUNDLE / "_groups"
     single_events_dir: Path = BUNDLE / "_single_events"
+    categories_dir: Path = BUNDLE / "_categories"
     bucket: str | None = None  # publish here instead of into a folder
     base_url: str | None = None  # links' base, overriding the rule in `site`
     render_function: str | None = None
@@ -177,6 +189,13 @@ class Runtime:
         site = _load_site(self.config)
         url = self.base_url or (site.base_url if self.bucket else PREVIEW_URL)
         return replace(site, base_url=url.rstrip("/"))
+
+    @cached_property
+    def catalogue(self) -> Catalogue:
+        """The topics, groups and single events, read and cross-checked on first use."""
+        from core.config import load_catalogue
+
+        return load_catalogue(self.groups_dir, self.single_events_dir, self.categories_dir)
 
     def today_and_now(self) -> tuple[date, datetime]:
         """One reading of the clock: (today in the site timezone, now in UTC)."""
@@ -213,6 +232,7 @@ def from_environment(
         clock=clock or Clock(pinned_today(environ)),
         groups_dir=Path(GROUPS_DIR.read(environ) or BUNDLE / "_groups"),
         single_events_dir=Path(SINGLE_EVENTS_DIR.read(environ) or BUNDLE / "_single_events"),
+        categories_dir=Path(CATEGORIES_DIR.read(environ) or BUNDLE / "_categories"),
         bucket=BUCKET.read(environ),
         base_url=BASE_URL.read(environ),
         render_function=RENDER_FUNCTION.read(environ),

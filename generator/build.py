@@ -7,6 +7,7 @@ Reader (one DateIndex listing of the upcoming events) -> views (each event's dis
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
@@ -47,7 +48,7 @@ def build_site(
     writer: Writer,
     *,
     site: SiteConfig,
-    groups: list[Group],
+    groups: Sequence[Group],
     today: date,
     now_ts: int,
 ) -> BuildReport:

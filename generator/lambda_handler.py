@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import logging
 
-from core.config import load_groups
 from core.runtime import BUCKET, Runtime, from_environment
 from generator.build import build_site
 from generator.writers import S3Writer
@@ -33,7 +32,7 @@ def handler(event: dict | None, context: object = None, runtime: Runtime | None 
             run.store(),
             S3Writer(run.bucket),
             site=run.site,
-            groups=load_groups(run.groups_dir),
+            groups=run.catalogue.groups,
             today=today,
             now_ts=int(now.timestamp()),
         )

@@ -40,6 +40,7 @@ BUNDLES: dict[str, dict[str, str]] = {
         "collector": "collector",
         "_groups": "_groups",
         "_single_events": "_single_events",
+        "_categories": "_categories",
         "config.yaml": "config.yaml",
     },
     "render": {
@@ -47,9 +48,15 @@ BUNDLES: dict[str, dict[str, str]] = {
         "generator": "generator",
         "templates": "templates",
         "_groups": "_groups",
+        "_categories": "_categories",
         "config.yaml": "config.yaml",
     },
-    "api": {"app.py": "api/app.py", "core": "core", "config.yaml": "config.yaml"},
+    "api": {
+        "app.py": "api/app.py",
+        "core": "core",
+        "config.yaml": "config.yaml",
+        "_categories": "_categories",
+    },
 }
 SKIP = shutil.ignore_patterns("__pycache__", "*.pyc", ".*")
 

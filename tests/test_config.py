@@ -64,7 +64,7 @@ def test_groups_round_trip():
     ("filename", "key", "line", "says"),
     [
         ("colon_in_name.yaml", "name", 1, "put the value in quotes: name: 'DC Python: Monthly"),
-        ("unknown_key.yaml", "categories", 3, "unknown key"),
+        ("unknown_key.yaml", "tags", 3, "unknown key"),
         ("wrong_type.yaml", "active", 3, "must be true or false, got 'maybe'"),
         ("bad_url.yaml", "website", 2, "must be an http(s) URL, got 'ftp://example.org/'"),
         ("javascript_url.yaml", "fallback_url", 3, "got 'javascript:alert(1)'"),

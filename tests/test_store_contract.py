@@ -85,6 +85,7 @@ def test_every_attribute_round_trips(store):
         source_uid="uid-1@meetup.com",
         status=CANCELLED,
         state="VA",
+        categories=["ai", "cloud"],
     )
     assert all(v not in (None, "", 0, False, []) for v in full.to_dict().values()), "set them all"
     bare = make_event("e2", "2026-12-02T09:00:00", state=None, location_type="virtual")
