@@ -3,6 +3,7 @@
 The targets themselves are met in `make bench`, never asserted on time here.
 """
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -49,3 +50,11 @@ def test_system_bench_counts_requests_per_scheduled_run():
     assert out.count("-- ") == 5, out  # the five scheduled runs
     assert "FAILED" not in out
     assert "same day, nothing changed" in out and "S3 PUT 0 " in out
+
+
+def test_catalogue_bench_reports_collect_against_its_floor_and_a_build():
+    out = run("catalogue.py", "--latency", "0")
+    groups = int(re.match(r"(\d+) groups on 3 hosts", out)[1])
+    assert groups >= 145  # every group file in _groups/
+    assert f"groups ok {groups}," in out  # and every feed was read
+    assert "per-host latency floor" in out and "full build" in out and "peak RSS" in out
