@@ -183,6 +183,7 @@ def _build(args: argparse.Namespace) -> int:
             open_writer(args.out or (None if runtime.bucket else "_site"), runtime.bucket),
             site=runtime.site,
             groups=runtime.catalogue.groups,
+            categories=runtime.catalogue.categories,
             today=today,
             now_ts=int(now.timestamp()),
         )

@@ -12,12 +12,13 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from core.models import Group, SiteConfig
+from core.models import Category, Group, SiteConfig
 from core.query import EventFilter, list_events
 from core.store.base import EventStore
 from generator.ics import calendar, vevent
 from generator.pages import plan, site_root
 from generator.render import Renderer
+from generator.topics import topic_links
 from generator.views import make_view
 from generator.writers import Writer
 
@@ -49,17 +50,19 @@ def build_site(
     *,
     site: SiteConfig,
     groups: Sequence[Group],
+    categories: Sequence[Category] = (),
     today: date,
     now_ts: int,
 ) -> BuildReport:
     """Render every page and feed for the events upcoming on ``today`` and hand them to
     ``writer``. ``now_ts`` (Unix time) decides which items have expired and dates events that
-    carry no timestamps of their own."""
+    carry no timestamps of their own; ``categories`` are the topics that get pages."""
     started = time.perf_counter()
     tz, root = ZoneInfo(site.timezone), site_root(site)
     events = list_events(store, EventFilter(start=today), now_ts=now_ts)
-    views = [make_view(event, tz=tz, root=root, today=today) for event in events]
-    pages, feeds = plan(views, site=site, groups=groups, today=today)
+    topics = topic_links(categories, root)
+    views = [make_view(event, tz=tz, root=root, today=today, topics=topics) for event in events]
+    pages, feeds = plan(views, site=site, groups=groups, categories=categories, today=today)
 
     renderer = Renderer(site)
     html_pages = 0

@@ -33,6 +33,7 @@ def handler(event: dict | None, context: object = None, runtime: Runtime | None 
             S3Writer(run.bucket),
             site=run.site,
             groups=run.catalogue.groups,
+            categories=run.catalogue.categories,
             today=today,
             now_ts=int(now.timestamp()),
         )

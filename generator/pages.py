@@ -2,23 +2,30 @@
 
 Pages and feeds are named by their URL from the URL map (``generator.urls``), which also names
 the file each is written to. They are generated lazily, so only one page's context is alive at a
-time.
+time. The page types and the by-day listing are in ``generator.outputs``; a page family with its
+own module (``generator.topics``) is chained in here, so the sitemap lists its pages too.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
 from datetime import date, timedelta
-from itertools import groupby
-from urllib.parse import quote
+from itertools import chain, groupby
 
-from markupsafe import Markup
-
-from core.models import Group, SiteConfig
+from core.models import Category, Group, SiteConfig
 from generator import urls
 from generator.days import Day, between, keep, lay_out, week_id, week_monday
+from generator.outputs import (
+    LISTING_CAP,
+    Feed,
+    Members,
+    Page,
+    Subscription,
+    listing,
+    subscription,
+)
 from generator.text import http_url
+from generator.topics import topic_feeds, topic_members, topic_pages
 from generator.urls import site_root
 from generator.views import EventView, Link, day_label
 
@@ -26,75 +33,6 @@ STATE_NAMES = {"DC": "Washington, DC", "VA": "Virginia", "MD": "Maryland"}
 NAV_STATES = ("DC", "VA", "MD")
 WEEKS_AHEAD = 12  # week pages always exist for this many weeks after the current one
 NEWSLETTER_DAYS = 7
-LISTING_CAP = 500  # events on the home, virtual and state pages; later days: the week pages
-
-
-@dataclass(frozen=True)
-class Output:
-    """A file of the site, named by its URL (``/week/2026-W49/``)."""
-
-    url: str
-
-    @property
-    def path(self) -> str:
-        """The file the writer writes (``week/2026-W49/index.html``)."""
-        return urls.output_file(self.url)
-
-
-@dataclass(frozen=True)
-class Page(Output):
-    template: str
-    context: dict[str, object] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Feed(Output):
-    name: str
-    views: Sequence[EventView]
-
-
-@dataclass(frozen=True)
-class Subscription:
-    """The ways to follow one feed: download, calendar app (webcal://), Google Calendar."""
-
-    name: str
-    href: str
-    webcal: str
-    google: str
-
-
-def subscription(site: SiteConfig, url: str, name: str) -> Subscription:
-    webcal = "webcal://" + urls.absolute(site, url).split("://", 1)[1]
-    google = "https://calendar.google.com/calendar/render?cid=" + quote(webcal, safe="")
-    return Subscription(name, site_root(site) + url, webcal, google)
-
-
-def jsonld(days: Sequence[Day]) -> Markup | None:
-    """One schema.org @graph of the events a page shows, each once."""
-    seen: dict[str, str] = {}
-    for day in days:
-        for entry in day.entries:
-            seen.setdefault(entry.view.event.event_id, entry.view.jsonld)
-    if not seen:
-        return None
-    return Markup('{"@context":"https://schema.org","@graph":[' + ",".join(seen.values()) + "]}")
-
-
-def listing(url: str, nav: str, days: list[Day], cap: int | None, **context: object) -> Page:
-    """A page of events by day (home, virtual, a state, a week). Past ``cap`` events it stops
-    at a day boundary and points to the week page where the rest begins."""
-    shown, more, count = days, None, 0
-    for index, day in enumerate(days):
-        count += len(day.entries)
-        if cap is not None and count > cap and index:
-            shown, rest = days[:index], day
-            more = Link(f"Later events, from {rest.label}, on the week pages", rest.week_href)
-            break
-    base = {"nav": nav, "days": shown, "more": more, "jsonld": jsonld(shown)}
-    return Page(url, "listing.html", base | {"prev": None, "next": None} | context)
-
-
-Members = dict[str, list[EventView]]
 
 
 def group_members(views: Sequence[EventView], groups: Sequence[Group]) -> Members:
@@ -108,12 +46,23 @@ def group_members(views: Sequence[EventView], groups: Sequence[Group]) -> Member
 
 
 def plan(
-    views: Sequence[EventView], *, site: SiteConfig, groups: Sequence[Group], today: date
+    views: Sequence[EventView],
+    *,
+    site: SiteConfig,
+    groups: Sequence[Group],
+    categories: Sequence[Category],
+    today: date,
 ) -> tuple[Iterator[Page], Iterator[Feed]]:
     """Every page and every feed of the site for these upcoming events (in start order)."""
     days = lay_out(views, root=site_root(site), today=today)
     members = group_members(views, groups)
-    return _pages(views, days, members, groups, site, today), _feeds(views, members, groups, site)
+    topics = topic_members(views, categories)
+    listed = chain(
+        _listed_pages(views, days, members, groups, site, today),
+        topic_pages(days, topics, categories, site),
+    )
+    feeds = chain(_feeds(views, members, groups, site), topic_feeds(topics, categories, site))
+    return _pages(listed, days, today), feeds
 
 
 def _states(site: SiteConfig) -> list[str]:
@@ -124,24 +73,19 @@ def _in_state(state: str) -> Callable[[EventView], bool]:
     return lambda v: v.event.state == state and not v.virtual
 
 
-def _pages(
-    views: Sequence[EventView],
-    days: list[Day],
-    members: Members,
-    groups: Sequence[Group],
-    site: SiteConfig,
-    today: date,
-) -> Iterator[Page]:
-    listed = []
-    for page in _listed_pages(views, days, members, groups, site, today):
-        listed.append(page.url)
+def _pages(listed: Iterator[Page], days: list[Day], today: date) -> Iterator[Page]:
+    """The pages a visitor browses, then the newsletter and the files about the site, the
+    sitemap listing the former."""
+    paths = []
+    for page in listed:
+        paths.append(page.url)
         yield page
     soon = between(days, today, NEWSLETTER_DAYS)
     yield Page(urls.newsletter_html(), "newsletter.html", {"days": soon})
     yield Page(urls.newsletter_txt(), "newsletter.txt", {"days": soon})
     yield Page(urls.not_found(), "404.html", {"nav": ""})
     yield Page(urls.robots(), "robots.txt")
-    yield Page(urls.sitemap(), "sitemap.xml", {"paths": listed})
+    yield Page(urls.sitemap(), "sitemap.xml", {"paths": paths})
 
 
 def _listed_pages(

@@ -15,7 +15,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from core.models import SiteConfig
 from generator import urls
-from generator.pages import NAV_STATES, Page
+from generator.outputs import Page
+from generator.pages import NAV_STATES
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 STYLESHEET = Path("static", "site.css")  # the source, in templates/; published fingerprinted
@@ -44,7 +45,7 @@ class Renderer:
         root = urls.site_root(site)
         nav = [("home", "In-person", urls.home()), ("virtual", "Virtual", urls.virtual())]
         nav += [(s, s, urls.location(s)) for s in NAV_STATES if s in site.only_states]
-        nav.append(("groups", "Groups", urls.groups()))
+        nav += [("topics", "Topics", urls.topics()), ("groups", "Groups", urls.groups())]
         self.env.globals.update(
             site=site,
             urls=urls,

@@ -5,7 +5,8 @@ links it as ``site_root(site) + path``, ``absolute`` makes it a full URL and ``o
 the file the writer writes for it. The layout is a contract that bookmarks, calendar apps and
 search engines rely on: every page is a directory URL served from ``PATH/index.html``; a feed sits
 beside the page it narrows as ``PATH/events.ics`` (``/virtual/events.ics``,
-``/locations/DC/events.ics``), and every event has its own ``/events/<event_id>.ics``.
+``/locations/DC/events.ics``, ``/topics/ai/events.ics``), and every event has its own
+``/events/<event_id>.ics``.
 """
 
 from __future__ import annotations
@@ -49,6 +50,16 @@ def groups() -> str:
     return "/groups/"
 
 
+def topics() -> str:
+    """Every topic with its upcoming count."""
+    return "/topics/"
+
+
+def topic(slug: str) -> str:
+    """A topic's events by day: ``ai`` -> ``/topics/ai/``."""
+    return f"{topics()}{slug}/"
+
+
 def events_ics() -> str:
     """Every upcoming event."""
     return home() + FEED
@@ -64,6 +75,10 @@ def location_ics(state: str) -> str:
 
 def group_ics(group_id: str) -> str:
     return f"{groups()}{group_id}/{FEED}"
+
+
+def topic_ics(slug: str) -> str:
+    return topic(slug) + FEED
 
 
 def event_ics(event_id: str) -> str:

@@ -8,6 +8,7 @@ many pages list it.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlencode
@@ -49,6 +50,7 @@ class EventView:
     location: str
     organizer: Link | None  # the group, or "Submitted by" someone
     also: tuple[Link, ...]
+    topics: tuple[Link, ...]  # its topics the catalogue knows, each linking to its page
     description: Markup
     google_href: str
     ics_href: str
@@ -143,8 +145,11 @@ def _jsonld(event: Event, tz: ZoneInfo, href: str | None, organizer: Link | None
     return script_safe_json(data)
 
 
-def make_view(event: Event, *, tz: ZoneInfo, root: str, today: date) -> EventView:
-    """The display form of one stored event; ``root`` is the site's path prefix ("" at /)."""
+def make_view(
+    event: Event, *, tz: ZoneInfo, root: str, today: date, topics: Mapping[str, Link]
+) -> EventView:
+    """The display form of one stored event; ``root`` is the site's path prefix ("" at /),
+    ``topics`` each known topic's badge by slug (a slug it lacks is shown nowhere)."""
     local_start = datetime.fromisoformat(event.start_datetime)
     local_end = max(datetime.fromisoformat(event.end_datetime), local_start)
     if local_end.date() == local_start.date():  # the common case, without re-parsing
@@ -182,6 +187,7 @@ def make_view(event: Event, *, tz: ZoneInfo, root: str, today: date) -> EventVie
             Link(g.get("group_name") or g.get("group_id", ""), http_url(g.get("group_website")))
             for g in event.also_published_by
         ),
+        topics=tuple(topics[slug] for slug in event.categories if slug in topics),
         description=description_html(event.description),
         google_href=google_add_href(event, start, end, href or ""),
         ics_href=root + urls.event_ics(event.event_id),

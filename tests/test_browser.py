@@ -29,6 +29,9 @@ PAGES = [
     "/week/2026-W49/",
     "/week/2027-W05/",  # an empty week
     "/groups/",
+    "/topics/",
+    "/topics/cloud/",  # in-person and virtual events, badges
+    "/topics/gaming/",  # an empty topic
     "/404.html",
     "/newsletter.html",
 ]

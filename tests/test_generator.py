@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from fixtures.events import (
+    CATEGORIES,
     SITE,
     TODAY,
     build_fixture_site,
@@ -21,15 +22,16 @@ from fixtures.events import (
 from core.models import Event
 from core.store.sqlite import SQLiteStore
 from generator.days import lay_out, week_id
-from generator.pages import listing
+from generator.outputs import listing
 from generator.text import description_html, description_text, http_url
+from generator.topics import topic_links
 from generator.views import clock, make_view, script_safe_json
 
 TZ = ZoneInfo(SITE.timezone)
 
 
 def view(event: Event):
-    return make_view(event, tz=TZ, root="", today=TODAY)
+    return make_view(event, tz=TZ, root="", today=TODAY, topics=topic_links(CATEGORIES, ""))
 
 
 # --- safe text ---------------------------------------------------------------------------------
@@ -168,6 +170,7 @@ def test_a_changed_event_rewrites_only_the_files_that_show_it(tmp_path):
     assert changed == {
         "index.html", "locations/DC/index.html", "week/2026-W49/index.html", "newsletter.html",
         "newsletter.txt", "events.ics", "locations/DC/events.ics",
+        "topics/ux-design/index.html", "topics/ux-design/events.ics",  # its topic's page and feed
         f"events/{workshop.event_id}.ics",
     }  # fmt: skip
 

@@ -247,6 +247,7 @@ def test_navigation_marks_the_current_page(site):
         "DC",
         "VA",
         "MD",
+        "Topics",
         "Groups",
     ]
     assert nav.find("a", attrs={"aria-current": "page"}).get_text() == "VA"

@@ -18,7 +18,7 @@ TEMPLATES = REPO / "templates"
 # A folder of the layout, a page's or a feed's file, or a root file written as a URL. Template
 # names ("sitemap.xml") match none: only the URL form ("/sitemap.xml") is a path.
 SITE_PATH = re.compile(
-    r"(?:^|/)(?:week|locations|groups|virtual|events|static)/"
+    r"(?:^|/)(?:week|locations|groups|topics|virtual|events|static)/"
     r"|index\.html|events\.ics"
     r"|/(?:newsletter\.html|newsletter\.txt|sitemap\.xml|robots\.txt|404\.html)\b"
 )
@@ -39,10 +39,13 @@ NOT_YET = {
         (urls.locations(), "/locations/"),
         (urls.location("DC"), "/locations/DC/"),
         (urls.groups(), "/groups/"),
+        (urls.topics(), "/topics/"),
+        (urls.topic("ai"), "/topics/ai/"),
         (urls.events_ics(), "/events.ics"),
         (urls.virtual_ics(), "/virtual/events.ics"),
         (urls.location_ics("MD"), "/locations/MD/events.ics"),
         (urls.group_ics("pydc"), "/groups/pydc/events.ics"),
+        (urls.topic_ics("cybersecurity"), "/topics/cybersecurity/events.ics"),
         (urls.event_ics("abc123"), "/events/abc123.ics"),
         (urls.newsletter_html(), "/newsletter.html"),
         (urls.newsletter_txt(), "/newsletter.txt"),
@@ -62,6 +65,7 @@ def test_the_layout_contract(path, expected):
         ("/", "index.html"),
         ("/week/2026-W49/", "week/2026-W49/index.html"),
         ("/locations/DC/events.ics", "locations/DC/events.ics"),
+        ("/topics/ai/", "topics/ai/index.html"),
         ("/404.html", "404.html"),
     ],
 )
@@ -114,6 +118,7 @@ sitemap = root + "/sitemap.xml"
 template = "sitemap.xml"
 '''
     assert hand_written_paths(probe) == {"/week/", "locations/", "events.ics", "/sitemap.xml"}
+    assert hand_written_paths('topic = f"{root}/topics/{slug}/"') == {"/topics/"}
     assert hand_written_paths((REPO / "generator" / "urls.py").read_text(encoding="utf-8"))
 
 
