@@ -25,6 +25,14 @@ from core.limits import MAX_OCCURRENCES_PER_SERIES, PARSE_CPU_SECONDS
 SUB_DAILY = {"SECONDLY", "MINUTELY", "HOURLY"}
 MULTIPLIERS = ("BYHOUR", "BYMINUTE", "BYSECOND")  # parts that give several occurrences a day
 FIRST_WINDOW = timedelta(hours=1)
+PERIODS = {  # a rule's step, for the frequencies that step by a fixed wall-clock amount
+    "SECONDLY": timedelta(seconds=1),
+    "MINUTELY": timedelta(minutes=1),
+    "HOURLY": timedelta(hours=1),
+    "DAILY": timedelta(days=1),
+    "WEEKLY": timedelta(weeks=1),
+}
+REBASE_MARGIN = timedelta(days=31)  # at most this far before the window is walked
 
 
 class BudgetExceeded(Exception):
@@ -67,11 +75,12 @@ def expand(
     One series at a time and without skip_bad_series, so a broken one raises and the caller
     counts it as invalid (skip_bad_series=True would drop it just the same, but silently)."""
     budget.check()
+    lazy = any(_may_repeat_within_a_day(c) for c in components)
     series = icalendar.Calendar()
     for component in components:
-        series.add_component(component)
+        series.add_component(_rebased(component, start) if lazy else component)
     query = recurring_ical_events.of(series)
-    if not any(_may_repeat_within_a_day(c) for c in components):
+    if not lazy:
         found = query.between(start, end)
         cut = len(found) > MAX_OCCURRENCES_PER_SERIES
         found.sort(key=lambda o: _sort_key(o, start))
@@ -92,6 +101,38 @@ def _may_repeat_within_a_day(component: icalendar.Component) -> bool:
         if any(rule.get(part) for part in MULTIPLIERS):
             return True
     return False
+
+
+def _rebased(component: icalendar.Component, start: datetime) -> icalendar.Component:
+    """The component with its DTSTART (and DTEND) moved forward by whole periods of its rule to
+    just before the window. The recurrence library walks a rule from its DTSTART at every
+    query, so a SECONDLY rule begun a month earlier costs millions of steps per window; moved
+    by whole periods (wall-clock, as the rule counts them) it yields the same occurrences. Not
+    for COUNT or BYSETPOS rules, whose occurrences depend on where the rule began."""
+    rule = component.get("RRULE")
+    if not rule or isinstance(rule, list) or {"COUNT", "BYSETPOS"} & set(rule):
+        return component
+    period = PERIODS.get(str(rule.get("FREQ", [""])[0]).upper())
+    first = component.get("DTSTART")
+    if period is None or first is None or not isinstance(first.dt, datetime):
+        return component
+    step = period * int(rule.get("INTERVAL", [1])[0])
+    origin: datetime = first.dt
+    window = start.astimezone(origin.tzinfo) if origin.tzinfo else start.replace(tzinfo=None)
+    end = component.get("DTEND")
+    length = end.dt - origin if end is not None and isinstance(end.dt, datetime) else timedelta(0)
+    margin = max(min(REBASE_MARGIN, step * 1_000), length + step)  # keeps what overlaps the start
+    gap = window.replace(tzinfo=None) - origin.replace(tzinfo=None) - margin
+    if gap <= step:
+        return component
+    shift = step * (gap // step)
+    rebased = component.copy()
+    for name in ("DTSTART", "DTEND"):
+        if name in component and isinstance(component[name].dt, datetime):
+            params = component[name].params
+            rebased.pop(name)
+            rebased.add(name, component[name].dt + shift, parameters=dict(params))
+    return rebased
 
 
 def _lazily(

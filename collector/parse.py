@@ -104,6 +104,7 @@ def parse_feed(
     skipped: Counter[str] = Counter()
     events: list[Event] = []
     series_cut = 0
+    shared: dict[str, str] = {}
     for components in series_of(calendar):
         recurring = any(("RRULE" in c or "RDATE" in c or "RECURRENCE-ID" in c) for c in components)
         try:
@@ -111,6 +112,8 @@ def parse_feed(
             found = [_event(o, recurring, group, tz) for o in expansion.occurrences]
         except BudgetExceeded as exc:
             raise FeedError(f"{exc}: skipped (its stored events are kept)") from None
+        except MemoryError:
+            raise  # the feed, not the series: the parse worker reports its memory allowance
         except Exception:  # one broken series (no DTSTART, bad dates, bad RRULE) is not fatal
             skipped["invalid"] += len(components)
             continue
@@ -123,6 +126,7 @@ def parse_feed(
             elif event.state not in (None, *site.only_states) and event.location_type != VIRTUAL:
                 skipped["out_of_area"] += 1
             else:
+                _share_text(event, shared)
                 events.append(event)
     events.sort(key=lambda e: (e.start_datetime, e.title))
     cut = [f"{series_cut} series cut at {MAX_OCCURRENCES_PER_SERIES} occurrences"] * bool(
@@ -133,6 +137,15 @@ def parse_feed(
         cut.append(f"feed cut at {MAX_EVENTS_PER_FEED:,} events (of {len(events):,})")
         del events[MAX_EVENTS_PER_FEED:]
     return ParsedFeed(events, vevents, dict(skipped), cut)
+
+
+def _share_text(event: Event, shared: dict[str, str]) -> None:
+    """One string per distinct text in the feed: the 500 occurrences of a series with a 20,000
+    character description hold it once (here, in the pickle back from the worker, and in the
+    collector), not 500 times."""
+    event.description = shared.setdefault(event.description, event.description)
+    event.location = shared.setdefault(event.location, event.location)
+    event.title = shared.setdefault(event.title, event.title)
 
 
 def _decode(body: bytes) -> str:

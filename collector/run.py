@@ -92,6 +92,7 @@ def collect(
             group = active[result.group_id]
             outcome = _read_feed(group, result, state, parser, site, today, now_iso, fetched)
             outcomes[result.group_id] = outcome
+            result.body = None  # parsed: fetch_all keeps its results until every feed is in
             if on_fetched:
                 on_fetched(result)
 

@@ -9,9 +9,11 @@ reason, and the feed's stored events are kept. collector/expand.py's cooperative
 most runaway parses first, with the same message, without losing the worker.
 
 The worker is forked once, before the fetch threads start, and reused for every feed (a fork
-per feed would cost milliseconds each at thousands of feeds); a replacement is forked while the
-fetch threads run, which is safe here because the child only parses. Without fork (Windows) a
-feed is parsed in process with the cooperative budget alone.
+per feed would cost milliseconds each at thousands of feeds). A replacement is forked while the
+fetch threads run: it inherits their sockets and whatever locks they held, which is tolerable
+only because the child never touches them (it only parses). Without fork (Windows) a feed is
+parsed in process with the cooperative budget alone, which cannot interrupt one long call into
+the recurrence library; where /proc is missing (macOS) there is no memory ceiling.
 """
 
 from __future__ import annotations
@@ -61,7 +63,10 @@ class FeedParser:
         if self._conn is None:
             self._start()
         assert self._conn is not None
-        self._conn.send(((body, group, site, today), (self.cpu_seconds, self.memory_mb)))
+        try:
+            self._conn.send(((body, group, site, today), (self.cpu_seconds, self.memory_mb)))
+        except OSError:  # the worker died since the last feed (the OOM killer, say)
+            raise FeedError(f"{self._death()}: {KEPT}") from None
         if not self._conn.poll(self.wall_seconds):
             self._stop()
             raise FeedError(f"parsing took more than {self.wall_seconds:g} s: {KEPT}")
@@ -117,14 +122,18 @@ def _serve(conn: Connection, parent_end: Connection) -> None:
         except (EOFError, OSError):
             return
         _limit_self(cpu_seconds, memory_mb)
+        too_big = f"parsing needed more than {memory_mb} MB of memory: {KEPT}"
         try:
             parsed = parse_feed(body, group, site, today, budget=Budget(cpu_seconds))
             reply: tuple[str, object] = ("ok", parsed)
         except (FeedError, MemoryError) as exc:
-            too_big = f"parsing needed more than {memory_mb} MB of memory: {KEPT}"
             reply = ("error", too_big if _out_of_memory(exc) else str(exc))
         del body
-        conn.send(reply)
+        try:
+            conn.send(reply)
+        except MemoryError:  # pickling the answer is an allocation too
+            del reply
+            conn.send(("error", too_big))
 
 
 def _out_of_memory(exc: BaseException | None) -> bool:
@@ -137,7 +146,9 @@ def _out_of_memory(exc: BaseException | None) -> bool:
 
 
 def _limit_self(cpu_seconds: float, memory_mb: int) -> None:
-    """CPU time and address space for the next feed, on top of what this process already used."""
+    """CPU time and address space for the next feed, on top of what this process already used.
+    No core file when SIGXCPU ends it (that signal's default action dumps core)."""
+    _soft_limit(resource.RLIMIT_CORE, 0)
     used = resource.getrusage(resource.RUSAGE_SELF)
     cpu = int(used.ru_utime + used.ru_stime + cpu_seconds) + 2  # expand.py's check comes first
     _soft_limit(resource.RLIMIT_CPU, cpu)

@@ -33,7 +33,7 @@ def single_event(spec: SingleEvent, site: SiteConfig) -> Event | None:
     return Event(
         event_id=make_event_id(url, spec.title, start_s),
         start_datetime=start_s,
-        end_datetime=format_local(max(end, start)),
+        end_datetime=format_local(end if end > start else start + DEFAULT_LENGTH),
         title=spec.title,
         group_id=SINGLE_EVENTS_GROUP,
         group_name="",

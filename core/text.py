@@ -14,8 +14,8 @@ from urllib.parse import urlsplit
 from core.limits import QUOTE_CHARS
 
 ELLIPSIS = "…"
-# C0 controls but tab and newline, DEL, C1 controls, bidi embeddings/overrides and isolates
-_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# C0 controls but tab and newline, DEL, C1 controls, bidi marks, embeddings/overrides, isolates
+_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _LINE_BREAKS = re.compile(r"\r\n?|[\n\u2028\u2029\x85]")
 
 

@@ -15,7 +15,7 @@ import markdown
 import nh3
 from markupsafe import Markup, escape
 
-from core.text import is_web_url
+from core.text import clean_text, is_web_url
 
 ALLOWED_TAGS = {
     "a", "b", "blockquote", "br", "code", "em", "h4", "h5", "h6", "i", "li", "ol", "p", "pre",
@@ -47,7 +47,9 @@ def _keep_http_links(tag: str, attribute: str, value: str) -> str | None:
 
 
 def _clean(fragment: str) -> str:
-    return nh3.clean(
+    """Sanitised HTML. nh3 decodes entities, so a `&#x202E;` the collector saw as plain text
+    comes out as the character itself: the text is cleaned again afterwards."""
+    cleaned = nh3.clean(
         fragment,
         tags=ALLOWED_TAGS,
         attributes={"a": {"href", "title"}},
@@ -55,6 +57,7 @@ def _clean(fragment: str) -> str:
         url_schemes={"http", "https"},
         link_rel=LINK_REL,
     )
+    return clean_text(cleaned, multiline=True)
 
 
 def _plain_to_html(text: str) -> str:
@@ -100,7 +103,8 @@ def description_text(text: str) -> str:
     if not is_html(text):
         return text
     stripped = nh3.clean(BLOCK_END.sub("\n", text), tags=set())
-    return re.sub(r"\n{3,}", "\n\n", html.unescape(stripped)).strip()
+    plain = clean_text(html.unescape(stripped), multiline=True)  # entities may hide controls
+    return re.sub(r"\n{3,}", "\n\n", plain).strip()
 
 
 def shorten(text: str, limit: int) -> str:
