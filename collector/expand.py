@@ -113,25 +113,25 @@ def _rebased(component: icalendar.Component, start: datetime) -> icalendar.Compo
     if not rule or isinstance(rule, list) or {"COUNT", "BYSETPOS"} & set(rule):
         return component
     period = PERIODS.get(str(rule.get("FREQ", [""])[0]).upper())
-    first = component.get("DTSTART")
-    if period is None or first is None or not isinstance(first.dt, datetime):
+    times = {name: moment(component, name) for name in ("DTSTART", "DTEND") if name in component}
+    origin = times.get("DTSTART")
+    if period is None or not isinstance(origin, datetime):
         return component
     step = period * int(rule.get("INTERVAL", [1])[0])
-    origin: datetime = first.dt
     window = start.astimezone(origin.tzinfo) if origin.tzinfo else start.replace(tzinfo=None)
-    end = component.get("DTEND")
-    length = end.dt - origin if end is not None and isinstance(end.dt, datetime) else timedelta(0)
+    end = times.get("DTEND")
+    length = end - origin if isinstance(end, datetime) else timedelta(0)
     margin = max(min(REBASE_MARGIN, step * 1_000), length + step)  # keeps what overlaps the start
     gap = window.replace(tzinfo=None) - origin.replace(tzinfo=None) - margin
     if gap <= step:
         return component
     shift = step * (gap // step)
     rebased = component.copy()
-    for name in ("DTSTART", "DTEND"):
-        if name in component and isinstance(component[name].dt, datetime):
-            params = component[name].params
+    for name, value in times.items():
+        if isinstance(value, datetime):
+            params = dict(component[name].params)
             rebased.pop(name)
-            rebased.add(name, component[name].dt + shift, parameters=dict(params))
+            rebased.add(name, value + shift, parameters=params)
     return rebased
 
 
