@@ -6,15 +6,21 @@ earlier build that this build no longer produces (an emptied week page). Ownersh
 a manifest (``.dctech-manifest.json``) beside the files, so nothing else is ever touched.
 
 A failed build (a full disk, S3 refusing) raises WriteError, naming the file and the reason. A
-folder is then left exactly as it was; a bucket may hold some new files beside old ones, which
-the next build finishes (see S3Writer.abort).
+folder built the usual way (staged beside it, then swapped in) is then left exactly as it was. A
+folder that cannot be staged or swapped (a mount point such as a docker volume, another
+filesystem inside it, a parent we may not write in) is written in place, each file replaced
+atomically, so a failure mid-build can leave a mix of old and new files there, as a bucket may
+hold some new files beside old ones: in both cases the next build finishes the job (see
+FolderWriter.abort and S3Writer.abort).
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
+import secrets
 import shutil
 import threading
 from abc import ABC, abstractmethod
@@ -123,13 +129,20 @@ class FolderWriter(Writer):
     """Writes into a staging copy beside the folder and swaps it in at the end, so the folder
     always holds one whole build: a failed one (a full disk) leaves it as it was, and no stray
     files. The copy is hard links, made at the first change: a rebuild copies no data, and one
-    that changes nothing touches nothing."""
+    that changes nothing touches nothing.
+
+    Where that is impossible (the folder is a mount point, hard links or renames are refused,
+    its parent is not writable) it writes in place instead, each file replaced atomically: a
+    failure mid-build can then leave a mix of old and new files, which the next build repairs."""
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         super().__init__()
         self.root = Path(path)  # as given, for messages
         self._target = self.root.resolve()  # a symlinked folder is swapped where it really is
         self._staging: Path | None = None
+        self._in_place = False  # writing straight into the target (see _begin)
+        self._removed: list[str] = []  # removed from the staging copy: the swap's fallback
+        _sweep(self._target)
 
     @property
     def _dir(self) -> Path:
@@ -154,8 +167,11 @@ class FolderWriter(Writer):
         target = self._stage() / path
         with _reporting(f"cannot write {self.root / path}"):
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.unlink(missing_ok=True)  # it may be a link to the live file: never write through
-            target.write_bytes(data)
+            if self._in_place:
+                _replace(target, data)
+            else:
+                target.unlink(missing_ok=True)  # maybe a link to the live file: never write through
+                target.write_bytes(data)
 
     def _remove(self, paths: list[str]) -> None:
         for path in paths:
@@ -167,21 +183,49 @@ class FolderWriter(Writer):
                     if parent == root or any(parent.iterdir()):
                         break
                     parent.rmdir()
+            if not self._in_place:
+                self._removed.append(path)
 
     def _flush(self) -> None:
         """Nothing in flight: folder writes are synchronous."""
 
     def _stage(self) -> Path:
-        """The staging folder, made on the first change as hard links to the target's files."""
-        if self._staging is None:
-            self._staging = self._sibling("staging")
-            with _reporting(f"cannot prepare the new {self.root} in {self._staging}"):
-                _link_tree(self._target, self._staging)
-        return self._staging
+        """Where writes go: the staging folder, made on the first change as hard links to the
+        target's files; or the target itself when it cannot be staged."""
+        if self._staging is None and not self._in_place:
+            self._begin()
+        return self._staging or self._target
+
+    def _begin(self) -> None:
+        if os.path.ismount(self._target):  # a volume: it cannot be renamed away
+            self._in_place = True
+            return
+        with _reporting(f"cannot create {self.root.parent}"):
+            self._target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            staging = self._sibling("staging")
+        except OSError as exc:
+            if exc.errno not in _NO_STAGING:  # e.g. a full disk: a real failure
+                raise WriteError(f"cannot prepare the new {self.root}: {exc.strerror}") from exc
+            self._in_place = True  # the parent is not ours to write in
+            return
+        try:
+            _link_tree(self._target, staging)
+        except OSError as exc:
+            shutil.rmtree(staging, ignore_errors=True)
+            if exc.errno not in _NO_STAGING:
+                raise WriteError(
+                    f"cannot prepare the new {self.root} in {staging}: {exc.strerror or exc}"
+                ) from exc
+            self._in_place = True  # no hard links here (another filesystem, a mount inside)
+            return
+        self._staging = staging
 
     def _sibling(self, role: str) -> Path:
-        """A private name in the target's parent: one filesystem, so renames are atomic."""
-        return self._target.with_name(f".{self._target.name}.{role}-{os.getpid()}")
+        """A new, uniquely named folder in the target's parent (one filesystem, so renames are
+        atomic), named for _sweep: ``.<name>.<role>-<pid>-<random>``."""
+        prefix = f".{self._target.name}.{role}-{os.getpid()}-"
+        return _make_folder(self._target.parent, prefix)
 
     def finish(self) -> WriteStats:
         stats = super().finish()
@@ -191,39 +235,150 @@ class FolderWriter(Writer):
 
     def _swap(self, staging: Path) -> None:
         """Two renames (the old site aside, the new one in): the folder is a whole build at
-        every moment but the instant between them, when it is absent."""
-        backup = self._sibling("old")
+        every moment but the instant between them, when it is absent. A folder that cannot be
+        renamed (a mount point ismount missed, such as a bind mount) gets the files in place."""
         with _reporting(f"cannot replace {self.root}"):
-            replacing = self._target.exists()
-            if replacing:
-                self._target.rename(backup)
-            try:
-                staging.rename(self._target)
-            except OSError:
-                if replacing:
-                    backup.rename(self._target)  # the old site back, untouched
-                raise
+            backup = self._sibling("old") if self._target.exists() else None  # renamed over
+            movable = backup is None or self._set_aside(backup)
+            if movable:
+                try:
+                    staging.rename(self._target)
+                except OSError:
+                    if backup is not None:
+                        backup.rename(self._target)  # the old site back, untouched
+                    raise
+        if not movable:
+            self._copy_in(staging)
+            return
         self._staging = None
-        if replacing:
+        if backup is not None:
             with _reporting(f"built {self.root}, but cannot remove the old copy {backup}"):
                 shutil.rmtree(backup)
+
+    def _set_aside(self, backup: Path) -> bool:
+        """Rename the target to the empty folder ``backup``; False if it cannot be renamed."""
+        try:
+            self._target.rename(backup)
+        except OSError as exc:
+            backup.rmdir()
+            if exc.errno not in _NO_STAGING:
+                raise
+            return False
+        return True
+
+    def _copy_in(self, staging: Path) -> None:
+        """The swap's fallback: the staged build copied into the target file by file, the
+        manifest last (if this fails, abort makes the old one own what came in)."""
+        self._staging, self._in_place = None, True
+        try:
+            for path in sorted(self._produced):
+                self._copy(staging, path)
+            self._remove(self._removed)
+            self._copy(staging, MANIFEST)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+
+    def _copy(self, staging: Path, path: str) -> None:
+        with _reporting(f"cannot read the new {self.root / path} in {staging}"):
+            try:
+                data = (staging / path).read_bytes()
+            except FileNotFoundError:  # the manifest only: no build has recorded one
+                return
+        if not self._holds(path, data):
+            self._put(path, data)
 
     def abort(self) -> None:
         if self._staging is not None:
             shutil.rmtree(self._staging, ignore_errors=True)
             self._staging = None
+        if self._in_place:  # some new files may be in: own them, so the next build tidies
+            try:
+                owned = set(json.loads(self._get(MANIFEST) or b"[]"))
+                if not self._produced <= owned:
+                    _replace(self._target / MANIFEST, _manifest(owned | self._produced))
+            except (OSError, ValueError):
+                pass
+
+
+# Why a folder cannot be staged or swapped, so the build goes in place: another filesystem (a
+# mount inside it), a busy mount point, a parent we may not write in, no hard links there.
+_NO_STAGING = frozenset(
+    {
+        errno.EXDEV,
+        errno.EBUSY,
+        errno.EACCES,
+        errno.EPERM,
+        errno.EROFS,
+        errno.EMLINK,
+        errno.ENOTSUP,
+        errno.EOPNOTSUPP,
+    }
+)
+
+
+def _make_folder(parent: Path, prefix: str) -> Path:
+    """A new folder with a unique name, as tempfile.mkdtemp makes, but with the umask's mode
+    (not 0700): it may become the site, which a web server must be able to read."""
+    while True:
+        path = parent / f"{prefix}{secrets.token_hex(4)}"
+        try:
+            path.mkdir()
+            return path
+        except FileExistsError:
+            continue
+
+
+def _sweep(target: Path) -> None:
+    """Remove what a killed build left beside ``target``: staging and backup folders named for
+    it (``.<name>.staging-<pid>-…``, ``.<name>.old-<pid>-…``) whose process is gone, or is this
+    one (a container's PIDs repeat). Best effort: what cannot go is only wasted space."""
+    mine = (f".{target.name}.staging-", f".{target.name}.old-")
+    try:
+        names = [n for n in os.listdir(target.parent) if n.startswith(mine)]
+    except OSError:
+        return
+    for name in names:
+        pid = next(name.removeprefix(p) for p in mine if name.startswith(p)).split("-")[0]
+        if pid.isdigit() and int(pid) != os.getpid() and _alive(int(pid)):
+            continue  # maybe a build running now
+        path = target.parent / name
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, OverflowError):  # gone; or no PID at all
+        return False
+    except PermissionError:  # it exists: another user's
+        return True
+    return True
+
+
+def _replace(target: Path, data: bytes) -> None:
+    """Write ``target`` atomically: a temporary file beside it, then renamed over it. The
+    temporary file never stays behind, whatever fails."""
+    temp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+    try:
+        with open(temp, "xb") as out:
+            out.write(data)
+        os.replace(temp, target)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
 
 
 def _link_tree(source: Path, destination: Path) -> None:
-    """Make ``destination`` a copy of the folder ``source`` (if there is one) whose files are
-    hard links: no data is copied, and replacing a file in one leaves the other's as it was."""
-    destination.parent.mkdir(parents=True, exist_ok=True)
+    """Make the new, empty folder ``destination`` a copy of the folder ``source`` (if there is
+    one) whose files are hard links: no data is copied, and replacing a file in one leaves the
+    other's as it was."""
     if not source.exists():
-        destination.mkdir()
         return
     for folder, dirs, files in os.walk(source, onerror=_raise):
         here = destination / os.path.relpath(folder, source)
-        here.mkdir()
+        if here != destination:
+            here.mkdir()
         shutil.copymode(folder, here)
         links = [d for d in dirs if os.path.islink(os.path.join(folder, d))]  # not walked into
         for name in files + links:
