@@ -90,6 +90,22 @@ def _parser() -> argparse.ArgumentParser:
     feeds.add_argument("--format", choices=("table", "json"), default="table")
     store = command("store", _store_create, "create the store: the DynamoDB table or SQLite file")
     store.add_argument("action", choices=("create",), help="create (idempotent)")
+    add = command(
+        "add-group",
+        _add_group,
+        "write a group file from its Meetup, Luma, Google Calendar or iCal URL",
+        _today,
+    )
+    add.add_argument("url", help="the group's page or its iCal feed URL")
+    add.add_argument("--name", help="the group's name (default: the feed's X-WR-CALNAME)")
+    add.add_argument("--id", help="the group id, the file's name (default: from the URL or name)")
+    add.add_argument("--categories", help="topic slugs, comma-separated: ai,cloud")
+    add.add_argument("--groups", help="groups folder (default _groups beside --config)")
+    parity = command(
+        "parity", _parity, "compare the store with another calendar: the live site's", _today
+    )
+    parity.add_argument("--against", required=True, help="the other calendar: a URL or file")
+    parity.add_argument("--format", choices=("table", "json"), default="table")
     return parser
 
 
@@ -109,6 +125,7 @@ FOLDERS = {  # option -> the repository folder it defaults to
     "groups": "_groups",
     "single_events": "_single_events",
     "categories": "_categories",
+    "recurring_events": "_recurring_events",
 }
 
 
@@ -145,6 +162,7 @@ def _runtime(
         groups_dir=Path(option("groups") or FOLDERS["groups"]),
         single_events_dir=Path(option("single_events") or FOLDERS["single_events"]),
         categories_dir=Path(option("categories") or FOLDERS["categories"]),
+        recurring_events_dir=Path(option("recurring_events") or FOLDERS["recurring_events"]),
         bucket=option("bucket"),
         base_url=option("base_url"),
     )
@@ -165,6 +183,7 @@ def _collect(args: argparse.Namespace) -> int:
             today=today,
             now=now,
             single_events=catalogue.single_events,
+            recurring_events=catalogue.recurring_events,
             on_fetched=print_progress,
             root=runtime.root,
         )
@@ -201,10 +220,18 @@ def _serve(args: argparse.Namespace) -> int:
     from api.local import handle
     from generator.preview import serve
 
-    # The API answers from this runtime, in this process: the settings and store given here (a
-    # mistake fails now, not at the first request), "today" pinned as in Lambda by DCTECH_TODAY.
+    # The API answers from this runtime, in this process: the settings given here (a mistake
+    # fails now, not at the first request), "today" pinned as in Lambda by DCTECH_TODAY. The
+    # store is opened when there is one; until then the site serves and the API answers 503.
     with _runtime(args, clock=Clock(pinned_today())) as runtime:
-        runtime.site, runtime.store()
+        _ = runtime.site  # config.yaml now: a mistake fails at startup
+        try:
+            runtime.store()
+        except StoreError as error:
+            url = runtime.store_url
+            if not url.startswith("sqlite:///") or Path(url[len("sqlite:///") :]).exists():
+                raise  # a bad URL, an unreadable file: a mistake, reported now
+            print(f"note: the API has no store yet: {error}")
         configure(runtime)
         serve(args.dir, port=args.port, api_handler=handle)
     return 0
@@ -241,6 +268,7 @@ def _check(args: argparse.Namespace) -> int:
         groups_dir=args.groups,
         single_events_dir=args.single_events,
         categories_dir=args.categories,
+        recurring_events_dir=args.recurring_events,
     )
     for problem in problems:
         print(f"error: {problem}", file=sys.stderr)
@@ -287,6 +315,88 @@ def _store_create(args: argparse.Namespace) -> int:
         store.close()
     print(f"{url}: {'created' if created else 'already exists'}")
     return 0
+
+
+def _add_group(args: argparse.Namespace) -> int:
+    """`dctech add-group URL`: fetch the feed once, show what it holds, write the group file
+    for review and validate it as `dctech check` would. Exit 1, writing nothing, when the URL
+    gives no readable feed or the file would not pass."""
+    import yaml
+
+    from collector import discover as d
+    from collector.parse import WINDOW_DAYS
+    from collector.probe import Unreadable, read_calendar
+    from core.config import GROUP_ID
+    from core.models import Group
+
+    if args.id and not GROUP_ID.fullmatch(args.id):
+        raise DctechError(f"--id {args.id!r}: use only lowercase letters, digits, '-' and '_'")
+    root = Path(args.config).resolve().parent
+    groups_dir = Path(args.groups) if args.groups else root / FOLDERS["groups"]
+    with _runtime(args) as runtime:
+        site, (today, _) = runtime.site, runtime.today_and_now()
+    try:
+        source = d.discover(args.url)
+        draft = Group(args.id or "new-group", args.name or "", source.page or source.feed)
+        body, feed = read_calendar(source.feed, draft, site, today)
+    except (d.NoFeed, Unreadable) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    name = args.name or d.group_name(body, source)
+    path = groups_dir / f"{args.id or d.group_id(name, source)}.yaml"
+    if path.exists():
+        raise DctechError(f"{path} already exists", hint="pass --id to choose another group id")
+    site_url = d.website(body, source)
+    print(f"feed: {source.feed} ({source.kind})", f"name: {name}", f"website: {site_url}", sep="\n")
+    print(*d.describe(feed, WINDOW_DAYS), sep="\n")
+    topics = [t.strip() for t in (args.categories or "").split(",") if t.strip()]
+    data = d.group_file(name, site_url, source.feed, topics)
+    text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=1000)
+    path.write_text(text, encoding="utf-8")
+    checked = validate_all(root, config=args.config, groups_dir=groups_dir)
+    problems = [p for p in checked if p.path == path]  # the checkout's others are not ours
+    for problem in problems:
+        print(f"error: {problem}", file=sys.stderr)
+    if problems:
+        path.unlink()
+        print("nothing written: fix the above (--name, --id, --categories) and run it again")
+        return 1
+    print(f"wrote {path}")
+    print("next: review the file (name, website, categories), run `dctech check`,")
+    print("      open a pull request")
+    return 0
+
+
+def _parity(args: argparse.Namespace) -> int:
+    """`dctech parity --against URL_OR_FILE`: what the other calendar and our store list over
+    the collection window, compared by core/parity.py. Exit 1 when anything differs."""
+    from datetime import timedelta
+
+    from collector.parse import WINDOW_DAYS
+    from collector.probe import read_calendar
+    from core.models import Group
+    from core.parity import compare
+
+    with _runtime(args) as runtime:
+        today, now = runtime.today_and_now()
+        theirs = read_calendar(args.against, Group("parity", "", ""), runtime.site, today)[1]
+        window = EventFilter(start=today, end=today + timedelta(days=WINDOW_DAYS - 1))
+        ours = list(list_events(runtime.store(), window, now_ts=int(now.timestamp())))
+    parity = compare(theirs.events, ours)
+    if args.format == "json":
+        json.dump(parity.to_dict(), sys.stdout, indent=2, ensure_ascii=False)
+        print()
+    else:
+        found = [("differs", p.here, p.describe()) for p in parity.differ]
+        found += [("only there", e, e.url) for e in parity.only_there]
+        found += [("only here", e, e.url) for e in parity.only_here]
+        rows: list[tuple[str, ...]] = [
+            (k, e.start_datetime[:16].replace("T", " "), e.title, x) for k, e, x in found
+        ]
+        if rows:
+            _table(("what", "start", "title", "difference or link"), rows)
+        print(parity.summary())
+    return 0 if parity.identical else 1
 
 
 def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:

@@ -26,14 +26,15 @@ from core.limits import EARLIEST_DATE, LATEST_DATE
 from core.models import IN_PERSON, STATES, VIRTUAL, Event
 from core.query import EventFilter, list_events
 from core.runtime import Runtime, from_environment
-from core.store import EventStore
+from core.store import EventStore, StoreError
 from core.text import quote
 
 app = Chalice(app_name="dctech-events-api")
 CORS = CORSConfig(allow_origin="*", max_age=86400)  # GET from any origin, no credentials
 CORS_HEADERS = CORS.get_access_control_headers()
 
-PARAMETERS = ("state", "location_type", "start_date", "end_date", "group_id", "limit", "cursor")
+FILTERS = ("state", "location_type", "start_date", "end_date", "group_id", "category")
+PARAMETERS = (*FILTERS, "limit", "cursor")
 LOCATION_TYPES = (IN_PERSON, VIRTUAL)
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
@@ -95,8 +96,13 @@ def runtime() -> Runtime:
     return _runtime
 
 
-def parse_request(params: Mapping[str, Sequence[str]], today: date) -> PageRequest:
-    """Validate the query string; ``today`` is the default start of the window."""
+def parse_request(
+    params: Mapping[str, Sequence[str]],
+    today: date,
+    topics: Callable[[], Sequence[str]] = tuple,
+) -> PageRequest:
+    """Validate the query string; ``today`` is the default start of the window, ``topics`` the
+    known topic slugs (called only for a ``category``: other requests never read them)."""
     for name in params:
         if name not in PARAMETERS:
             raise ApiError(
@@ -131,10 +137,9 @@ def parse_request(params: Mapping[str, Sequence[str]], today: date) -> PageReque
             "group_id must be 1-100 lowercase letters, digits, '-' or '_'",
             "group_id",
         )
+    category = _choice(values, "category", topics()) if "category" in values else None
     limit = _limit(values)
-    fingerprint = _fingerprint(
-        [values.get(n) for n in ("state", "location_type", "start_date", "end_date", "group_id")]
-    )
+    fingerprint = _fingerprint([values.get(n) for n in FILTERS])
     after = decode_cursor(values["cursor"], fingerprint) if "cursor" in values else None
     flt = EventFilter(
         start=start,
@@ -142,6 +147,7 @@ def parse_request(params: Mapping[str, Sequence[str]], today: date) -> PageReque
         state=state,
         location_type=location_type,
         group_id=group_id,
+        category=category,
         after=after,
     )
     return PageRequest(flt, limit, fingerprint)
@@ -282,10 +288,14 @@ def events() -> Response:
     answering = runtime()
     today, now = answering.today_and_now()
     try:
-        page = parse_request(params, today)
+        page = parse_request(params, today, lambda: answering.topics)
     except ApiError as error:
         return error_response(error)
-    body = _json(fetch_page(answering.store(), page, int(now.timestamp())))
+    try:
+        events_store = answering.store()
+    except StoreError as error:  # `dctech serve` before the first collect: the site still serves
+        return error_response(ApiError(503, "store_unavailable", str(error)))
+    body = _json(fetch_page(events_store, page, int(now.timestamp())))
     etag = '"' + hashlib.sha256(body.encode()).hexdigest()[:32] + '"'
     headers: dict[str, str | list[str]] = {"Cache-Control": CACHE_OK, "ETag": etag}
     if _not_modified(request, etag):

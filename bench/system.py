@@ -65,6 +65,7 @@ from store_backends import dynamodb_local_missing, dynamodb_local_server  # noqa
 import api.app as api_app  # noqa: E402
 import collector.lambda_handler as collector_lambda  # noqa: E402
 import generator.lambda_handler as render_lambda  # noqa: E402
+from core.config import load_groups  # noqa: E402
 from core.runtime import Clock, Runtime, from_environment  # noqa: E402
 from core.store.dynamodb import FEEDS_PARTITION, create_table  # noqa: E402
 from generator.ics import fold  # noqa: E402
@@ -73,7 +74,10 @@ TODAY = date(2026, 12, 1)
 # The daily rule fires at 10:00 UTC.
 FIRST_RUN = datetime.combine(TODAY, datetime.min.time(), UTC) + timedelta(hours=10)
 BUCKET = "dctech-bench-site"
-GROUPS_TODAY = 28  # files in _groups/
+GROUPS_TODAY = 28  # the groups of today's site (the catalogue in _groups/ lists 145)
+# Synthetic group n has the topics of the n-th group of _groups/ (in group_id order, repeating),
+# so topics are shared among groups as in the real catalogue at every scale.
+TOPICS = [g.categories for g in load_groups(REPO / "_groups")]
 READS = {"GetItem", "BatchGetItem", "Query", "Scan"}
 WRITES = {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem"}
 LOREM = (
@@ -252,8 +256,10 @@ def scale_run(args, scale: int, endpoint: str | None, workdir: Path) -> dict:
             gid = f"group-{n:04d}"
             bodies[gid] = group_feed(n, gid, args.events, args.description)
             url = server.route(f"/{gid}.ics", body=bodies[gid], latency=args.latency)
+            topics = TOPICS[n % len(TOPICS)]
             (gdir / f"{gid}.yaml").write_text(
                 f"name: Group {n}\nwebsite: https://example.org/{gid}/\nical: {url}\n"
+                + (f"categories: [{', '.join(topics)}]\n" if topics else "")
             )
         os.environ.update(
             DCTECH_STORE=f"dynamodb://{table}",
@@ -304,7 +310,7 @@ def scale_run(args, scale: int, endpoint: str | None, workdir: Path) -> dict:
                 **meter.take(),
             }
 
-        runs, api = [scheduled_run("first run ever")], {}
+        runs, api, by_topic = [scheduled_run("first run ever")], {}, {}
         if "error" not in runs[0]:
             runs.append(scheduled_run("same day, nothing changed"))
             first = "group-0000"
@@ -319,11 +325,20 @@ def scale_run(args, scale: int, endpoint: str | None, workdir: Path) -> dict:
             day = 7
             runs.append(scheduled_run("a week later: a week of events passed"))
             api = api_mix(meter, TODAY + timedelta(days=day), groups, args.api_calls)
+            by_topic = api_topics(meter, TODAY + timedelta(days=day))
         sizes = stored_sizes(table, BUCKET)
         alone = {}
         if endpoint and "error" not in runs[0]:  # the table outlives this process: measure
             alone = {kind: isolated(kind, days=8) for kind in ("collect", "render")}
-    return {"scale": scale, "groups": groups, "runs": runs, "alone": alone, "api": api, **sizes}
+    return {
+        "scale": scale,
+        "groups": groups,
+        "runs": runs,
+        "alone": alone,
+        "api": api,
+        "api_topics": by_topic,
+        **sizes,
+    }
 
 
 def api_mix(meter: Meter, today: date, groups: int, calls: int) -> dict:
@@ -348,16 +363,54 @@ def api_mix(meter: Meter, today: date, groups: int, calls: int) -> dict:
         kind, query = list(mix.items())[n % len(mix)]
         if kind == "group_id":
             query = {"group_id": f"group-{n % groups:04d}"}
-        response = client.http.get("/api/events?" + "&".join(f"{k}={v}" for k, v in query.items()))
-        assert response.status_code == 200, response.body
-        figures = meter.take()
-        mine = per_kind.setdefault(kind, Counter())
-        mine["calls"] += 1
-        mine["queries"] += figures["calls"].get("api:Query", 0)
-        mine["rru"] += figures["units"].get("api:RRU", 0)
-        mine["returned"] += len(json.loads(response.body)["events"])
+        per_kind.setdefault(kind, Counter()).update(metered_get(client, meter, query)[0])
     api_app.configure(None)
     return per_kind
+
+
+def api_topics(meter: Meter, today: date) -> dict:
+    """``category=`` pages on ``today``: the topic owner record read alone, then the first and
+    second page of the topic with the most owner partitions, that topic in DC, and the topic
+    with the fewest; DynamoDB requests and read units of each."""
+    api_app.configure(from_environment(clock=Clock(today)))
+    meter.take()
+    meter.phase = "api"
+    owners = api_app.runtime().store().load_topic_owners()
+    record = meter.take()
+    per_kind = {
+        "owner record alone": Counter(
+            calls=1,
+            queries=record["calls"].get("api:Query", 0),
+            rru=record["units"].get("api:RRU", 0),
+        )
+    }
+    most = max(owners, key=lambda slug: (len(owners[slug]), slug))
+    fewest = min(owners, key=lambda slug: (len(owners[slug]), slug))
+    client = Client(api_app.app)
+    name = f"{most} ({len(owners[most])} partitions)"
+    per_kind[name], page = metered_get(client, meter, {"category": most})
+    if page["next_cursor"]:
+        query = {"category": most, "cursor": page["next_cursor"]}
+        per_kind[f"{name}, page 2"] = metered_get(client, meter, query)[0]
+    per_kind[f"{most}&state=DC"] = metered_get(client, meter, {"category": most, "state": "DC"})[0]
+    name = f"{fewest} ({len(owners[fewest])} partitions)"
+    per_kind[name] = metered_get(client, meter, {"category": fewest})[0]
+    api_app.configure(None)
+    return per_kind
+
+
+def metered_get(client: Client, meter: Meter, query: dict[str, str]) -> tuple[Counter, dict]:
+    """One GET /api/events: its Query requests, read units and events returned, and the page."""
+    response = client.http.get("/api/events?" + "&".join(f"{k}={v}" for k, v in query.items()))
+    assert response.status_code == 200, response.body
+    figures, page = meter.take(), json.loads(response.body)
+    counts = Counter(
+        calls=1,
+        queries=figures["calls"].get("api:Query", 0),
+        rru=figures["units"].get("api:RRU", 0),
+        returned=len(page["events"]),
+    )
+    return counts, page
 
 
 def isolated(kind: str, days: int) -> dict:
@@ -490,11 +543,10 @@ def show(result: dict, sizes: dict) -> None:
             f"{total['rru'] / total['calls']:.1f} RRU per call, "
             f"{total['returned'] / total['calls']:.0f} events returned per call"
         )
-        for kind, k in result["api"].items():
-            print(
-                f"     {kind:<22} {k['queries'] / k['calls']:.2f} Query, "
-                f"{k['rru'] / k['calls']:6.1f} RRU, {k['returned'] / k['calls']:5.0f} events"
-            )
+        show_kinds(result["api"])
+    if result["api_topics"]:
+        print("API category= (first pages of 50):")
+        show_kinds(result["api_topics"])
     what = {"collect": "day 9, every event touched", "render": "a first publish, empty bucket"}
     for kind, alone in result["alone"].items():
         print(
@@ -507,6 +559,14 @@ def show(result: dict, sizes: dict) -> None:
         f"feed health ~{result['feed_item_bytes']:.0f} B (one per group); site "
         f"{result['site_objects']} objects, {result['site_bytes'] / 1e6:.1f} MB"
     )
+
+
+def show_kinds(per_kind: dict[str, Counter]) -> None:
+    for kind, k in per_kind.items():
+        print(
+            f"     {kind:<34} {k['queries'] / k['calls']:5.2f} Query, "
+            f"{k['rru'] / k['calls']:6.1f} RRU, {k['returned'] / k['calls']:5.0f} events"
+        )
 
 
 def main() -> None:

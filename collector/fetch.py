@@ -2,6 +2,10 @@
 
 A slow, huge, broken or hostile feed costs at most its deadline and becomes an error result for
 its group: nothing here raises for one feed, and one feed never holds up the others.
+
+A ``webcal://`` feed (calendar apps' subscribe links) is fetched over HTTPS, and over plain HTTP
+only when the server does not speak TLS (the handshake fails or the HTTPS port refuses): the
+same host, path, deadline and host slot; ``webcals://`` is HTTPS only.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import requests
 import urllib3.exceptions
 
 from core.errors import DctechError
+from core.text import FEED_SCHEMES, WEBCAL_SCHEMES
 
 USER_AGENT = "DCTechEvents/0.1 (+https://dctech.events)"
 CHUNK = 64 * 1024
@@ -60,6 +65,7 @@ class FetchResult:
     etag: str | None = None
     last_modified: str | None = None
     error: str | None = None  # short and human: "HTTP 500 (3 attempts)", "connection refused"
+    note: str | None = None  # how it was reached when not as written: "over http:// (...)"
 
 
 @dataclass
@@ -70,6 +76,7 @@ class _Failure(DctechError):
     retryable: bool = False  # a later attempt may succeed
     status: int | None = None
     retry_after: float | None = None
+    no_tls: bool = False  # no TLS there (handshake failed, port refused): webcal:// tries http://
 
     def __post_init__(self) -> None:
         super().__init__(self.message)
@@ -107,7 +114,7 @@ def fetch_all(
 
     def one(feed: FeedRequest) -> FetchResult:
         try:
-            if urlsplit(feed.source).scheme.lower() in ("http", "https"):
+            if urlsplit(feed.source).scheme.lower() in FEED_SCHEMES:
                 return _fetch_url(feed, settings, session(), host_slot)
             return _read_local(feed, settings, root)
         except Exception as exc:  # a bug must still not cost the other feeds their results
@@ -159,20 +166,37 @@ def _fetch_url(
     host_slot: Callable[[str], AbstractContextManager[None]],
 ) -> FetchResult:
     deadline: float | None = None  # starts with the first request: queueing is not its fault
+    url, fallback = _https_first(feed.source)
+    note: str | None = None
     attempts = 0
     while True:
         attempts += 1
         try:
-            with host_slot(urlsplit(feed.source).hostname or ""):
+            with host_slot(urlsplit(url).hostname or ""):
                 deadline = deadline or time.monotonic() + settings.deadline
-                return _attempt(feed, settings, session, deadline)
+                result = _attempt(feed, url, settings, session, deadline)
+                result.note = note
+                return result
         except _Failure as failure:
             assert deadline is not None  # set before the attempt that failed
+            if fallback and failure.no_tls:  # not a retry: the same deadline, a fresh count
+                note = f"over http:// (https:// failed: {failure.message})"
+                url, fallback, attempts = fallback, None, 0
+                continue
             wait = _retry_wait(failure, attempts, settings, deadline)
             if wait is None:
                 tries = f" ({attempts} attempts)" if attempts > 1 else ""
-                return _error(feed, failure.message + tries, failure.status)
+                reached = f" {note}" if note else ""
+                return _error(feed, failure.message + tries + reached, failure.status, note)
             time.sleep(wait)
+
+
+def _https_first(source: str) -> tuple[str, str | None]:
+    """The URL to fetch and, for a webcal:// link, its plain-HTTP fallback."""
+    scheme, rest = source.split(":", 1)
+    if scheme.lower() not in WEBCAL_SCHEMES:
+        return source, None
+    return f"https:{rest}", (f"http:{rest}" if scheme.lower() == "webcal" else None)
 
 
 def _retry_wait(
@@ -188,7 +212,7 @@ def _retry_wait(
 
 
 def _attempt(
-    feed: FeedRequest, settings: FetchSettings, session: requests.Session, deadline: float
+    feed: FeedRequest, url: str, settings: FetchSettings, session: requests.Session, deadline: float
 ) -> FetchResult:
     remaining = deadline - time.monotonic()
     if remaining <= 0:  # a retry that waited too long for its host slot
@@ -200,7 +224,7 @@ def _attempt(
         headers["If-Modified-Since"] = feed.last_modified
     timeout = (min(settings.connect_timeout, remaining), min(settings.read_timeout, remaining))
     try:
-        with session.get(feed.source, headers=headers, timeout=timeout, stream=True) as resp:
+        with session.get(url, headers=headers, timeout=timeout, stream=True) as resp:
             status = resp.status_code
             etag, modified = resp.headers.get("ETag"), resp.headers.get("Last-Modified")
             if status == 304:
@@ -258,13 +282,13 @@ def _describe(exc: Exception, settings: FetchSettings, near_deadline: bool) -> _
         limit = settings.deadline if near_deadline else settings.read_timeout
         return _Failure(f"timed out after {limit:g} s", retryable=True)
     if isinstance(exc, requests.exceptions.SSLError):
-        return _Failure("TLS error")
+        return _Failure("TLS error", no_tls=True)
     if isinstance(exc, requests.exceptions.InvalidSchema):
         return _Failure("unsupported URL scheme")
     if isinstance(exc, requests.exceptions.InvalidURL):
         return _Failure("invalid URL")
     if _caused_by(exc, ConnectionRefusedError):
-        return _Failure("connection refused", retryable=True)
+        return _Failure("connection refused", retryable=True, no_tls=True)
     if _caused_by(exc, urllib3.exceptions.NameResolutionError):
         return _Failure("host not found")
     if isinstance(exc, urllib3.exceptions.DecodeError | requests.exceptions.ContentDecodingError):
@@ -307,5 +331,7 @@ def _too_large(settings: FetchSettings) -> str:
     return f"larger than {settings.max_bytes / 2**20:g} MB"
 
 
-def _error(feed: FeedRequest, error: str, status: int | None = None) -> FetchResult:
-    return FetchResult(feed.group_id, ok=False, http_status=status, error=error)
+def _error(
+    feed: FeedRequest, error: str, status: int | None = None, note: str | None = None
+) -> FetchResult:
+    return FetchResult(feed.group_id, ok=False, http_status=status, error=error, note=note)

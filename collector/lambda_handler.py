@@ -30,6 +30,7 @@ def handler(event: dict | None, context: object = None, runtime: Runtime | None 
             today=today,
             now=now,
             single_events=catalogue.single_events,
+            recurring_events=catalogue.recurring_events,
             root=run.root,
         )
     result = summary.to_dict()

@@ -7,7 +7,7 @@ so a feed that overruns its CPU or memory allowance fails alone.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -16,10 +16,11 @@ from urllib.parse import urlsplit
 from collector.fetch import FeedRequest, FetchResult, FetchSettings, fetch_all
 from collector.merge import merge_cross_posts
 from collector.parse import FeedError
+from collector.recurring import series_occurrences
 from collector.sandbox import FeedParser
 from collector.single import single_event
 from core import lifecycle
-from core.config import SingleEvent
+from core.config import RecurringEvent, SingleEvent
 from core.models import SINGLE_EVENTS_GROUP, Event, FeedState, Group, SiteConfig
 from core.store.base import EventStore
 
@@ -44,6 +45,7 @@ class CollectSummary:
     unchanged: int = 0
     dropped: int = 0
     writes: int = 0
+    series_cut: list[str] = field(default_factory=list)  # what the cap cut from curated series
 
     @property
     def failed(self) -> list[GroupOutcome]:
@@ -54,7 +56,8 @@ class CollectSummary:
             "groups_ok": len(self.outcomes) - len(self.failed),
             "groups_failed": len(self.failed),
             "failures": {o.group_id: o.error for o in self.failed},
-            "cut": {o.group_id: o.cut for o in self.outcomes if o.cut},
+            "cut": {o.group_id: o.cut for o in self.outcomes if o.cut}
+            | ({SINGLE_EVENTS_GROUP: self.series_cut} if self.series_cut else {}),
             "new": self.new,
             "updated": self.updated,
             "unchanged": self.unchanged,
@@ -71,6 +74,7 @@ def collect(
     today: date,
     now: datetime,
     single_events: Sequence[SingleEvent] = (),
+    recurring_events: Sequence[RecurringEvent] = (),
     root: Path = Path("."),
     settings: FetchSettings | None = None,
     on_fetched: Callable[[FetchResult], None] | None = None,
@@ -109,8 +113,10 @@ def collect(
             fetched.extend(_still_in_feed(store, outcome.group_id, previous.get(outcome.group_id)))
 
     singles = [e for e in (single_event(s, site) for s in single_events) if e is not None]
-    fetched.extend(singles)
+    series = series_occurrences(recurring_events, site, today)  # the same partition as singles
+    fetched.extend(singles + series.events)
     refetched.append(SINGLE_EVENTS_GROUP)
+    summary.series_cut = series.cut
 
     merged = merge_cross_posts(fetched)
     stored = _stored_events(store, refetched, merged)
@@ -119,6 +125,7 @@ def collect(
     store.touch_events(plan.touch)
     store.delete_events(plan.delete)
     store.save_feed_states(states)
+    store.save_topic_owners(_topic_owners(store, stored, plan, refetched, groups))
     store.expire(int(now.timestamp()))  # housekeeping: not in summary.writes (see EventStore)
 
     summary.new, summary.updated, summary.dropped = plan.new, plan.updated, plan.dropped
@@ -189,6 +196,30 @@ def _stored_events(
     missing = [e.key for e in fetched if e.event_id not in stored]
     stored.update(store.get_events(missing))
     return stored
+
+
+def _topic_owners(
+    store: EventStore,
+    stored: Mapping[str, Event],
+    plan: lifecycle.Plan,
+    refetched: Sequence[str],
+    groups: Sequence[Group],
+) -> dict[str, list[str]]:
+    """Each topic's owner partitions once this run's writes are in (what ``category=`` listings
+    read). A refetched partition holds what it held, less what the plan deleted or replaced,
+    plus what it put; any other that may hold events (a failed or inactive group's, or one the
+    last record named: a group since removed) is read again."""
+    replaced = set(plan.delete) | {e.key for e in plan.put}
+    read = set(refetched)
+    held = [e for e in stored.values() if e.group_id in read and e.key not in replaced]
+    held += plan.put
+    unread = {g.group_id for g in groups}.union(*store.load_topic_owners().values()) - read
+    held += [e for gid in sorted(unread) for e in store.query_by_group(gid)]
+    owners: dict[str, set[str]] = {}
+    for event in held:
+        for slug in event.categories:
+            owners.setdefault(slug, set()).add(event.group_id)
+    return {slug: sorted(gids) for slug, gids in sorted(owners.items())}
 
 
 def _still_in_feed(store: EventStore, group_id: str, seen_on: str | None) -> list[Event]:

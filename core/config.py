@@ -1,4 +1,5 @@
-"""Load and validate `_categories/`, `_groups/`, `_single_events/` and `config.yaml`.
+"""Load and validate `_categories/`, `_groups/`, `_single_events/`, `_recurring_events/` and
+`config.yaml`.
 
 Pure apart from reading the files it is given. Every problem becomes a ConfigError naming the
 file, the line and the key, and each loader reports all broken files at once, so a maintainer
@@ -10,28 +11,30 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from core.errors import ConfigError, ConfigErrors, raise_if_any
 from core.limits import MAX_CONFIG_URL_CHARS
 from core.models import STATES, Category, Group, SiteConfig
-from core.text import clean_text, is_web_url, quote
-from core.yamldoc import YamlDoc, load_all, parse_date, parse_time
+from core.text import FEED_SCHEMES, clean_text, is_web_url, quote
+from core.yamldoc import YamlDoc, is_repo_path, load_all, parse_date, parse_time
 
 __all__ = [
     "Catalogue",
     "ConfigError",
     "ConfigErrors",
+    "RecurringEvent",
     "SingleEvent",
     "load_catalogue",
     "load_category",
     "load_group",
     "load_groups",
+    "load_recurring_event",
     "load_single_event",
     "load_single_events",
     "load_site_config",
@@ -45,7 +48,10 @@ GROUP_KEYS += ("submitted_by", "submitter_link", "categories")
 SITE_KEYS = ("site_name", "tagline", "base_url", "timezone", "only_states")
 SINGLE_KEYS: tuple[str, ...] = ("title", "date", "time", "end_date", "end_time", "url")
 SINGLE_KEYS += ("location", "cost", "submitted_by", "submitter_link", "categories")
+RECURRING_KEYS = (*SINGLE_KEYS, "rrule", "until", "count")
 CATEGORY_KEYS = ("name", "description")
+T = TypeVar("T")
+RULE_EXAMPLE = "'FREQ=WEEKLY;BYDAY=TU' or 'FREQ=MONTHLY;BYDAY=2TH'"
 
 
 @dataclass(frozen=True)
@@ -67,12 +73,25 @@ class SingleEvent:
 
 
 @dataclass(frozen=True)
+class RecurringEvent:
+    """One `_recurring_events/<name>.yaml`: a series that no group feed carries. ``first`` is
+    its first occurrence, written like a single event; ``rrule`` is RFC 5545 RRULE text without
+    UNTIL or COUNT, which are ``until`` (a date, inclusive) and ``count``."""
+
+    first: SingleEvent
+    rrule: str
+    until: dt.date | None = None
+    count: int | None = None
+
+
+@dataclass(frozen=True)
 class Catalogue:
-    """What the repository lists: topics, groups and single events, cross-checked."""
+    """What the repository lists: topics, groups, single events and series, cross-checked."""
 
     categories: tuple[Category, ...]
     groups: tuple[Group, ...]
     single_events: tuple[SingleEvent, ...] = ()
+    recurring_events: tuple[RecurringEvent, ...] = ()
 
 
 def load_category(path: str | Path) -> Category:
@@ -122,7 +141,7 @@ def load_group(path: str | Path, topics: Collection[str] | None = None) -> Group
         group_id=path.stem,
         name=doc.text("name", required=True) or "",
         website=doc.url("website", required=True) or "",
-        ical=doc.url("ical", local_ok=True),
+        ical=_feed(doc),
         active=True if active is None else active,
         fallback_url=doc.url("fallback_url"),
         suppress_urls=tuple(suppress),
@@ -132,6 +151,17 @@ def load_group(path: str | Path, topics: Collection[str] | None = None) -> Group
     )
     doc.check()
     return group
+
+
+def _feed(doc: YamlDoc) -> str | None:
+    """`ical`: an http(s) URL, a webcal:// link as Google, Apple and Outlook give them out, or
+    a path in this repository."""
+    value = doc.text("ical", limit=MAX_CONFIG_URL_CHARS)
+    if value is None or is_web_url(value, FEED_SCHEMES) or is_repo_path(value):
+        return value
+    wanted = "an http(s) or webcal:// URL or a path relative to the repository"
+    doc.fail("ical", f"must be {wanted}, got {quote(value)}")
+    return None
 
 
 def load_groups(directory: str | Path, topics: Collection[str] | None = None) -> list[Group]:
@@ -145,25 +175,34 @@ def load_catalogue(
     groups_dir: str | Path,
     single_events_dir: str | Path | None = None,
     categories_dir: str | Path | None = None,
+    recurring_events_dir: str | Path | None = None,
 ) -> Catalogue:
-    """Topics first, then the groups and single events that name them; every problem in every
-    file is reported at once. No categories folder means no topics (and any named is unknown)."""
+    """Topics first, then the groups, single events and series that name them; every problem in
+    every file is reported at once. No categories folder means no topics (and any named is
+    unknown); no single or recurring events folder means none of them."""
     categories, errors = _load_categories(categories_dir)
     known = {c.slug for c in categories}
     groups, group_errors = load_all(
         Path(groups_dir), partial(load_group, topics=known), required=True
     )
-    singles: list[SingleEvent] = []
-    if single_events_dir is not None:
-        load = partial(load_single_event, topics=known)
-        singles, single_errors = load_all(Path(single_events_dir), load, required=False)
-        group_errors += single_errors
-    raise_if_any(errors + group_errors)
+    singles, single_errors = _load_optional(single_events_dir, load_single_event, known)
+    series, series_errors = _load_optional(recurring_events_dir, load_recurring_event, known)
+    raise_if_any(errors + group_errors + single_errors + series_errors)
     return Catalogue(
         tuple(categories),
         tuple(sorted(groups, key=lambda group: group.group_id)),
         tuple(sorted(singles, key=_single_order)),
+        tuple(sorted(series, key=lambda s: _single_order(s.first))),
     )
+
+
+def _load_optional(
+    directory: str | Path | None, load: Callable[..., T], topics: Collection[str]
+) -> tuple[list[T], list[ConfigError]]:
+    """The files of a folder that may be absent (a bundle without it has none of them)."""
+    if directory is None:
+        return [], []
+    return load_all(Path(directory), partial(load, topics=topics), required=False)
 
 
 def _load_categories(directory: str | Path | None) -> tuple[list[Category], list[ConfigError]]:
@@ -200,8 +239,14 @@ def load_site_config(path: str | Path = "config.yaml") -> SiteConfig:
 
 def load_single_event(path: str | Path, topics: Collection[str] | None = None) -> SingleEvent:
     """One submitted event file. ``topics``: the known category slugs."""
-    path = Path(path)
-    doc = YamlDoc(path, SINGLE_KEYS)
+    doc = YamlDoc(Path(path), SINGLE_KEYS)
+    event = _single_event(doc, topics)
+    doc.check()
+    return event
+
+
+def _single_event(doc: YamlDoc, topics: Collection[str] | None) -> SingleEvent:
+    """The single-event keys of ``doc``, checked (problems stay in ``doc``)."""
     start = doc.parsed("date", parse_date, "'2026-12-01'", required=True)
     end = doc.parsed("end_date", parse_date, "'2026-12-02'")
     start_time = doc.parsed("time", parse_time, "'18:30' or '6:30 pm'")
@@ -213,10 +258,10 @@ def load_single_event(path: str | Path, topics: Collection[str] | None = None) -
         doc.fail("end_time", "needs a start 'time' too (leave both out for an all-day event)")
     elif start_time and end_time and (end or start) == start and end_time < start_time:
         doc.fail("end_time", f"is before time on the same day ({end_time} < {start_time})")
-    event = SingleEvent(
+    return SingleEvent(
         title=doc.text("title", required=True) or "",
         date=start or dt.date.min,
-        source_file=path.stem,
+        source_file=doc.path.stem,
         time=start_time,
         end_date=end,
         end_time=end_time,
@@ -227,8 +272,65 @@ def load_single_event(path: str | Path, topics: Collection[str] | None = None) -
         submitter_link=doc.url("submitter_link"),
         categories=_topics(doc, topics),
     )
+
+
+def load_recurring_event(path: str | Path, topics: Collection[str] | None = None) -> RecurringEvent:
+    """One curated series: a single event's keys for its first occurrence, plus the rule."""
+    doc = YamlDoc(Path(path), RECURRING_KEYS)
+    first = _single_event(doc, topics)
+    until = doc.parsed("until", parse_date, "'2026-12-31'")
+    count = doc.get("count", int, "a whole number of occurrences like 10")
+    if count is not None and count < 1:
+        doc.fail("count", f"must be at least 1, got {count}")
+    if until is not None and count is not None:
+        doc.fail("count", "cannot be given with until: keep one of them")
+    if until and until < first.date:
+        doc.fail("until", f"is before date ({until} < {first.date})")
+    rule = doc.text("rrule", required=True)
+    if rule is not None:
+        settled = not {"date", "time"} & {e.field for e in doc.errors}
+        start = dt.datetime.combine(first.date, first.time or dt.time()) if settled else None
+        if problem := _rule_problem(rule, start):
+            doc.fail("rrule", problem)
     doc.check()
-    return event
+    return RecurringEvent(first, rule or "", until, count)
+
+
+def _rule_problem(text: str, start: dt.datetime | None) -> str | None:
+    """Why ``text`` cannot be this series' RRULE, or None. It is read as the collector reads it
+    (icalendar's parser, then dateutil's, as recurring-ical-events does), and ``start`` (the
+    first occurrence, when date and time are valid) must be the rule's first occurrence: RFC
+    5545 leaves a series whose DTSTART is off its rule undefined."""
+    import icalendar  # only when there is a series to check: most commands have none
+    from dateutil.rrule import rrulestr  # type: ignore[import-untyped]
+
+    if text.upper().startswith("RRULE:"):
+        return f"write only what follows 'RRULE:', like {RULE_EXAMPLE}"
+    try:
+        parts = icalendar.vRecur.from_ical(text)
+    except ValueError as error:
+        return f"is not an RRULE ({quote(str(error))}): write it like {RULE_EXAMPLE}"
+    if "FREQ" not in parts:
+        return f"has no FREQ: write it like {RULE_EXAMPLE}"
+    for part in ("UNTIL", "COUNT"):
+        if part in parts:
+            return f"must not hold {part}: give it as the '{part.lower()}' key instead"
+    if any(n < 1 for n in parts.get("INTERVAL", [])):
+        return f"INTERVAL must be at least 1, got {parts['INTERVAL'][0]}"
+    try:  # a rule that never occurs is sought up to the year 9999: seconds, then the error
+        rule = rrulestr(parts.to_ical().decode(), dtstart=start or dt.datetime(2000, 1, 1))
+        first = rule.after(start, inc=True) if start else None
+    except Exception as error:  # dateutil's errors on a bad rule are not all ValueError
+        return f"is not an RRULE ({quote(str(error))}): write it like {RULE_EXAMPLE}"
+    if start is None:
+        return None
+    if first is None:
+        return f"never occurs on or after date ({start:%Y-%m-%d}): check the BY... parts"
+    if first != start:
+        shown = "%Y-%m-%d" if first.time() == start.time() else "%Y-%m-%d %H:%M"
+        found = f"first occurs {first:{shown}}, not {start:{shown}}"
+        return f"{found}: make date (and time) the series' first occurrence"
+    return None
 
 
 def load_single_events(
@@ -252,9 +354,11 @@ def validate_all(
     groups_dir: str | Path | None = None,
     single_events_dir: str | Path | None = None,
     categories_dir: str | Path | None = None,
+    recurring_events_dir: str | Path | None = None,
 ) -> list[ConfigError]:
-    """Every problem in a checkout's settings, topics, groups and single events; empty if none.
-    The folders default to the checkout's `_groups/`, `_single_events/` and `_categories/`.
+    """Every problem in a checkout's settings, topics, groups, single events and series; empty
+    if none. The folders default to the checkout's `_groups/`, `_single_events/`,
+    `_categories/` and `_recurring_events/`.
 
     Also checks what only the repository root can tell: that a local `ical` path exists.
     """
@@ -269,11 +373,13 @@ def validate_all(
     groups, group_errors = load_all(
         Path(groups_dir or root / "_groups"), partial(load_group, topics=known), required=True
     )
-    singles_dir = Path(single_events_dir or root / "_single_events")
-    load_single = partial(load_single_event, topics=known)
-    problems += errors + group_errors + load_all(singles_dir, load_single, required=False)[1]
+    singles_dir = single_events_dir or root / "_single_events"
+    series_dir = recurring_events_dir or root / "_recurring_events"
+    problems += errors + group_errors
+    problems += _load_optional(singles_dir, load_single_event, known)[1]
+    problems += _load_optional(series_dir, load_recurring_event, known)[1]
     for group in groups:
-        if group.ical and not is_web_url(group.ical) and not (root / group.ical).is_file():
+        if group.ical and is_repo_path(group.ical) and not (root / group.ical).is_file():
             path = Path(groups_dir or root / "_groups") / f"{group.group_id}.yaml"
             problems.append(ConfigError(path, f"local feed {quote(group.ical)} not found", "ical"))
     return [one for problem in problems for one in problem.problems()]

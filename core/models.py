@@ -13,6 +13,7 @@ NO_STATE_PARTITION = "ALL"  # DateIndex partition for events with no known state
 
 SINGLE_EVENT = "single_event"  # source_type of events from _single_events/*.yaml
 SINGLE_EVENTS_GROUP = "_single"  # their group_id (GroupIndex partition); they show "submitted by"
+RECURRING_EVENT = "recurring_event"  # source_type of _recurring_events/ occurrences (group _single)
 
 CONFIRMED = "confirmed"
 CANCELLED = "cancelled"

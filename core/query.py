@@ -1,13 +1,15 @@
 """The one listing query shared by the site generator and the JSON API.
 
 Every listing is answered by key-condition queries on the DateIndex (one per state partition) or
-the GroupIndex, merged in (start_datetime, event_id) order. Expired items (ttl passed) are ignored
-here, so readers never rely on TTL deletion having happened.
+the GroupIndex (the group's partition, or a topic's owner partitions), merged in
+(start_datetime, event_id) order. Expired items (ttl passed) are ignored here, so readers never
+rely on TTL deletion having happened.
 """
 
 from __future__ import annotations
 
 import heapq
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -18,18 +20,20 @@ from core.timeutil import day_start
 
 PARTITIONS = (*STATES, NO_STATE_PARTITION)
 MAX_SPAN_DAYS = 31  # how far back to look for multi-day events still running in the window
+LOOK_AHEAD = 2  # read past a group partition's share of the page: shares are rarely even
 
 
 @dataclass(frozen=True)
 class EventFilter:
-    """What a listing asks for. ``end`` is inclusive; ``after`` is a (start_datetime, event_id)
-    position to resume after (API cursors)."""
+    """What a listing asks for. ``end`` is inclusive; ``category`` a topic slug; ``after`` is a
+    (start_datetime, event_id) position to resume after (API cursors)."""
 
     start: date
     end: date | None = None
     state: str | None = None
     location_type: str | None = None
     group_id: str | None = None
+    category: str | None = None
     after: tuple[str, str] | None = None
 
     def matches(self, event: Event, now_ts: int) -> bool:
@@ -43,6 +47,8 @@ class EventFilter:
         if self.location_type and event.location_type != self.location_type:
             return False
         if self.group_id and event.group_id != self.group_id:
+            return False
+        if self.category and self.category not in event.categories:
             return False
         return not (self.after and (event.start_datetime, event.event_id) <= self.after)
 
@@ -61,6 +67,39 @@ def _partitions(flt: EventFilter) -> tuple[str, ...]:
     return PARTITIONS
 
 
+def _share(want: int | None, partitions: int) -> int | None:
+    """How much of a page to read first from each of ``partitions`` group partitions: about its
+    share plus LOOK_AHEAD, never more than the page. A partition holding more of the page is
+    read on (the store reads twice as much each time), so thirty owner partitions of a topic
+    do not each read a whole page."""
+    if not want:
+        return want
+    return min(want, math.ceil(want / max(partitions, 1)) + LOOK_AHEAD)
+
+
+def _streams(
+    store: EventStore,
+    flt: EventFilter,
+    window: tuple[str, str | None],
+    ends_after: str,
+    want: int | None,
+) -> list[Iterator[Event]]:
+    """One Query stream per partition that can hold matches: the group's GroupIndex partition;
+    a topic's owner partitions (the collector's record, so owners of cross-posts and single
+    events are read too), each sized to its share of the page; else the DateIndex partitions."""
+    if flt.group_id:
+        groups = [flt.group_id]
+    elif flt.category:
+        groups = store.load_topic_owners().get(flt.category, [])
+    else:
+        return [
+            store.query_by_state(p, *window, ends_after=ends_after, page_hint=want)
+            for p in _partitions(flt)
+        ]
+    hint = _share(want, len(groups))
+    return [store.query_by_group(g, *window, ends_after=ends_after, page_hint=hint) for g in groups]
+
+
 def list_events(
     store: EventStore, flt: EventFilter, *, now_ts: int, want: int | None = None
 ) -> Iterator[Event]:
@@ -69,7 +108,8 @@ def list_events(
     The lookback reaches MAX_SPAN_DAYS back for multi-day events still running at the window
     start; ``ends_after`` lets the store skip the ones already over instead of handing us
     every one of them to decode and drop. ``want``: how many the caller will take at most (a
-    page), so a store need not read a whole page of its own per partition."""
+    page), so a store need not read a whole page of its own per partition (a group partition
+    of a topic reads only its share first)."""
     window_start = day_start(flt.start)
     # Clamped at date.min/date.max rather than overflowing: nothing lies beyond them.
     lookback = min(MAX_SPAN_DAYS, (flt.start - date.min).days)
@@ -81,16 +121,7 @@ def list_events(
         start_before = day_start(flt.end + timedelta(days=1))
     if want and flt.after:
         want += 1  # key conditions are inclusive: the cursor's own event is read again
-    window = (start_from, start_before)
-    if flt.group_id:
-        streams = [
-            store.query_by_group(flt.group_id, *window, ends_after=window_start, page_hint=want)
-        ]
-    else:
-        streams = [
-            store.query_by_state(p, *window, ends_after=window_start, page_hint=want)
-            for p in _partitions(flt)
-        ]
+    streams = _streams(store, flt, (start_from, start_before), window_start, want)
     for event in heapq.merge(*streams, key=_order):
         if flt.matches(event, now_ts):
             yield event

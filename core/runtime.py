@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from core.errors import DctechError
+from core.errors import DctechError, raise_if_any
 from core.models import SiteConfig
 from core.store import DEFAULT_STORE_URL, EventStore, open_store
 
@@ -63,6 +63,12 @@ GROUPS_DIR = Variable(
 SINGLE_EVENTS_DIR = Variable(
     "DCTECH_SINGLE_EVENTS_DIR", "collector Lambda", "single events", "the bundled `_single_events`"
 )
+RECURRING_EVENTS_DIR = Variable(
+    "DCTECH_RECURRING_EVENTS_DIR",
+    "collector Lambda",
+    "curated recurring series",
+    "the bundled `_recurring_events`",
+)
 CATEGORIES_DIR = Variable(
     "DCTECH_CATEGORIES_DIR",
     "all Lambdas, API",
@@ -105,6 +111,7 @@ ENVIRONMENT: tuple[Variable, ...] = (
     CONFIG,
     GROUPS_DIR,
     SINGLE_EVENTS_DIR,
+    RECURRING_EVENTS_DIR,
     CATEGORIES_DIR,
     RENDER_FUNCTION,
     BUCKET,
@@ -173,6 +180,7 @@ class Runtime:
     root: Path = BUNDLE  # where a group's local `ical` path is found
     groups_dir: Path = BUNDLE / "_groups"
     single_events_dir: Path = BUNDLE / "_single_events"
+    recurring_events_dir: Path = BUNDLE / "_recurring_events"
     categories_dir: Path = BUNDLE / "_categories"
     bucket: str | None = None  # publish here instead of into a folder
     base_url: str | None = None  # links' base, overriding the rule in `site`
@@ -192,10 +200,23 @@ class Runtime:
 
     @cached_property
     def catalogue(self) -> Catalogue:
-        """The topics, groups and single events, read and cross-checked on first use."""
+        """The topics, groups, single events and series, read and cross-checked on first use."""
         from core.config import load_catalogue
 
-        return load_catalogue(self.groups_dir, self.single_events_dir, self.categories_dir)
+        return load_catalogue(
+            self.groups_dir, self.single_events_dir, self.categories_dir, self.recurring_events_dir
+        )
+
+    @cached_property
+    def topics(self) -> tuple[str, ...]:
+        """The topic slugs alone, sorted, read on first use: what the API checks ``category``
+        against (its bundle has `_categories` but no `_groups`, so no catalogue to load)."""
+        from core.config import load_category
+        from core.yamldoc import load_all
+
+        categories, errors = load_all(self.categories_dir, load_category, required=True)
+        raise_if_any(errors)
+        return tuple(sorted(c.slug for c in categories))
 
     def today_and_now(self) -> tuple[date, datetime]:
         """One reading of the clock: (today in the site timezone, now in UTC)."""
@@ -232,6 +253,9 @@ def from_environment(
         clock=clock or Clock(pinned_today(environ)),
         groups_dir=Path(GROUPS_DIR.read(environ) or BUNDLE / "_groups"),
         single_events_dir=Path(SINGLE_EVENTS_DIR.read(environ) or BUNDLE / "_single_events"),
+        recurring_events_dir=Path(
+            RECURRING_EVENTS_DIR.read(environ) or BUNDLE / "_recurring_events"
+        ),
         categories_dir=Path(CATEGORIES_DIR.read(environ) or BUNDLE / "_categories"),
         bucket=BUCKET.read(environ),
         base_url=BASE_URL.read(environ),

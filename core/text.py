@@ -42,14 +42,21 @@ def quote(value: object, limit: int = QUOTE_CHARS) -> str:
     return f"{text[: limit - 1]}{ELLIPSIS} ({len(text):,} characters)"
 
 
-def is_web_url(value: str) -> bool:
+WEB_SCHEMES = ("http", "https")
+WEBCAL_SCHEMES = ("webcal", "webcals")  # calendar apps' "subscribe" links: HTTP(S) underneath
+FEED_SCHEMES = WEB_SCHEMES + WEBCAL_SCHEMES
+
+
+def is_web_url(value: str, schemes: tuple[str, ...] = WEB_SCHEMES) -> bool:
     """An absolute http(s) URL with a host and no whitespace, control or bidi characters: the
     only kind a config may name, an event may link to and a page may show as a link (so a
-    ``javascript:`` URL never becomes one). The scheme is case-insensitive; nothing is trimmed."""
+    ``javascript:`` URL never becomes one). The scheme is case-insensitive; nothing is trimmed.
+    ``schemes=FEED_SCHEMES`` also takes the webcal:// links organisers paste as a group's feed
+    (fetched over HTTPS: collector/fetch.py), and nowhere else."""
     if _UNSAFE.search(value) or any(ch.isspace() for ch in value):
         return False
     try:
         parts = urlsplit(value)
-        return parts.scheme in ("http", "https") and bool(parts.hostname)
+        return parts.scheme in schemes and bool(parts.hostname)
     except ValueError:  # an unclosed or invalid [IPv6] host
         return False

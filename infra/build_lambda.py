@@ -40,6 +40,7 @@ BUNDLES: dict[str, dict[str, str]] = {
         "collector": "collector",
         "_groups": "_groups",
         "_single_events": "_single_events",
+        "_recurring_events": "_recurring_events",
         "_categories": "_categories",
         "config.yaml": "config.yaml",
     },

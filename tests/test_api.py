@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import json
 import random
+import re
 from collections.abc import Iterator
 from dataclasses import fields
 from datetime import date, timedelta
@@ -36,6 +37,7 @@ TODAY = date(2026, 12, 1)
 TZ = "America/New_York"
 NOW_TS = to_epoch("2026-12-01T12:00:00", TZ)  # the clock is pinned to noon of TODAY
 GROUPS = ("alpha", "beta", "gamma", "_single")
+TOPICS = ((), ("ai",), ("data",), ("ai", "data"))  # "cloud": a known topic no event carries
 STORED = {f.name for f in fields(Event)}
 
 
@@ -90,7 +92,7 @@ def dataset() -> list[Event]:
         ),
         event("next-year", "2027-01-15T18:00:00", "2027-01-15T20:00:00", group_id="beta"),
     ]
-    rng = random.Random(4)
+    rng, topics = random.Random(4), random.Random(5)
     for n in range(60):
         day = TODAY + timedelta(days=rng.randint(-6, 45))
         hour = rng.choice((9, 12, 18, 18, 19))
@@ -106,12 +108,19 @@ def dataset() -> list[Event]:
                 state=None if virtual else rng.choice(("DC", "MD", "VA", None)),
                 location_type="virtual" if virtual else "in_person",
                 group_id=rng.choice(GROUPS),
+                categories=list(topics.choice(TOPICS)),
             )
         )
     return events
 
 
 EVENTS = dataset()
+
+
+def topic_owners(events: list[Event]) -> dict[str, list[str]]:
+    """The record the collector keeps: each topic's owner partitions."""
+    slugs = sorted({slug for e in events for slug in e.categories})
+    return {s: sorted({e.group_id for e in events if s in e.categories}) for s in slugs}
 
 
 def expected_ids(
@@ -121,6 +130,7 @@ def expected_ids(
     state: str | None = None,
     location_type: str | None = None,
     group_id: str | None = None,
+    category: str | None = None,
 ) -> list[str]:
     """The contract: not expired, overlapping the window, matching every filter, in start order."""
     window_start = day_start(start_date)
@@ -134,6 +144,7 @@ def expected_ids(
         and state in (None, e.state)
         and location_type in (None, e.location_type)
         and group_id in (None, e.group_id)
+        and (category is None or category in e.categories)
     ]
     return [e.event_id for e in sorted(chosen, key=lambda e: (e.start_datetime, e.event_id))]
 
@@ -155,6 +166,7 @@ def backend(request, tmp_path_factory) -> Iterator[object]:
 
 def _installed(store) -> Iterator[object]:
     store.put_events(EVENTS)
+    store.save_topic_owners(topic_owners(EVENTS))
     mp = pytest.MonkeyPatch()
     mp.setattr(api_app, "_runtime", Runtime(opened=store, clock=Clock(TODAY)))
     try:
@@ -230,6 +242,12 @@ def test_default_page_is_fifty(client):
         {"start_date": "2026-11-25", "end_date": "2026-11-30"},
         {"end_date": "2026-12-04", "state": "DC"},
         {"start_date": "2027-01-15", "group_id": "beta"},
+        {"category": "ai"},
+        {"category": "data", "state": "DC"},
+        {"category": "ai", "location_type": "virtual"},
+        {"category": "ai", "group_id": "_single"},
+        {"category": "data", "start_date": "2026-12-10", "end_date": "2026-12-20"},
+        {"category": "cloud"},
     ],
 )
 def test_filters(client, query):
@@ -244,7 +262,12 @@ def test_continuing_multi_day_event_is_listed_on_each_day_it_spans(client):
 
 
 def test_cursor_pages_partition_the_listing(client):
-    for query in ({"limit": 7}, {"limit": 3, "state": "DC"}, {"limit": 1, "group_id": "beta"}):
+    for query in (
+        {"limit": 7},
+        {"limit": 3, "state": "DC"},
+        {"limit": 1, "group_id": "beta"},
+        {"limit": 2, "category": "ai"},
+    ):
         pages = all_pages(client, query)
         assert all(pages) and all(len(p) == query["limit"] for p in pages[:-1])
         flat = [i for p in pages for i in p]
@@ -277,6 +300,9 @@ def test_a_page_that_ends_the_listing_has_no_cursor(client):
         ({"limit": "-1"}, "invalid_parameter", "limit"),
         ({"limit": "ten"}, "invalid_parameter", "limit"),
         ({"group_id": "Bad Group!"}, "invalid_parameter", "group_id"),
+        ({"category": "no-such-topic"}, "invalid_parameter", "category"),
+        ({"category": "AI"}, "invalid_parameter", "category"),
+        ({"category": ""}, "invalid_parameter", "category"),
         ({"cursor": "not a cursor"}, "invalid_cursor", "cursor"),
         ({"cursor": "abc"}, "invalid_cursor", "cursor"),
         ({"page": "2"}, "unknown_parameter", "page"),
@@ -321,16 +347,27 @@ def test_tampered_cursor_is_refused(client):
     assert body(response)["error"]["code"] == "invalid_cursor"
 
 
-def test_cursor_only_works_with_the_filters_it_came_from(client):
-    cursor = body(get(client, {"limit": 2, "state": "DC"}))["next_cursor"]
-    assert get(client, {"limit": 5, "state": "DC", "cursor": cursor}).status_code == 200
-    response = get(client, {"limit": 2, "state": "VA", "cursor": cursor})
-    assert response.status_code == 400
-    assert body(response)["error"] == {
-        "code": "invalid_cursor",
-        "message": "cursor belongs to other filters: repeat the same filters with it",
-        "parameter": "cursor",
-    }
+@pytest.mark.parametrize(
+    ("issued", "other"),
+    [({"state": "DC"}, {"state": "VA"}), ({"category": "ai"}, {"category": "data"})],
+)
+def test_cursor_only_works_with_the_filters_it_came_from(client, issued, other):
+    cursor = body(get(client, {"limit": 2, **issued}))["next_cursor"]
+    assert get(client, {"limit": 5, **issued, "cursor": cursor}).status_code == 200
+    for query in (other, {}):
+        response = get(client, {"limit": 2, **query, "cursor": cursor})
+        assert response.status_code == 400
+        assert body(response)["error"] == {
+            "code": "invalid_cursor",
+            "message": "cursor belongs to other filters: repeat the same filters with it",
+            "parameter": "cursor",
+        }
+
+
+def test_an_unknown_category_names_the_known_ones(client):
+    error = body(get(client, {"category": "ml"}))["error"]
+    known = sorted(p.stem for p in (Path(__file__).parent.parent / "_categories").glob("*.yaml"))
+    assert error["message"] == f"category must be one of {', '.join(known)}"
 
 
 def test_internal_error_is_500_in_the_same_shape_without_a_stack_trace(client, monkeypatch):
@@ -410,6 +447,7 @@ def filters(draw) -> dict[str, str]:
         ("state", ("DC", "MD", "VA")),
         ("location_type", ("virtual", "in_person")),
         ("group_id", (*GROUPS, "nobody")),
+        ("category", ("ai", "data", "cloud")),
     ):
         if draw(st.booleans()):
             query[name] = draw(st.sampled_from(choices))
@@ -464,6 +502,8 @@ def conforms(response, operation: dict = LIST) -> None:
         {"limit": 3},
         {"state": "VA", "limit": 500},
         {"group_id": "_single"},
+        {"category": "ai", "limit": 5},
+        {"category": "nope"},
         {"limit": 0},
         {"page": 1},
         {"end_date": "2026-01-01"},
@@ -491,5 +531,7 @@ def test_openapi_parameters_are_the_ones_the_app_accepts():
     assert params["location_type"]["enum"] == list(api_app.LOCATION_TYPES)
     assert (params["limit"]["minimum"], params["limit"]["maximum"]) == (1, api_app.MAX_LIMIT)
     assert params["limit"]["default"] == api_app.DEFAULT_LIMIT
+    topic = re.compile(params["category"]["pattern"])
+    assert all(topic.fullmatch(slug) for slug in Runtime().topics)
     event_schema = OPENAPI["components"]["schemas"]["Event"]
     assert set(event_schema["required"]) == set(event_schema["properties"]) == STORED

@@ -12,6 +12,7 @@ import urllib.error
 import urllib.request
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -95,6 +96,38 @@ def test_handle_serves_concurrent_requests_each_their_own_answer(served):
     finally:
         sys.setswitchinterval(interval)
     assert answers == expected
+
+
+def test_category_is_checked_against_the_topics_of_the_runtime_given(db, tmp_path):
+    """`dctech serve` answers from its own `_categories` (--categories); a request without
+    category never reads them, so a missing folder fails only category requests."""
+    topics = tmp_path / "topics"
+    topics.mkdir()
+    (topics / "robots.yaml").write_text("name: Robots\ndescription: Robot events\n")
+    store = SQLiteStore(str(db))
+    store.put_events([replace(sample("bot", "2026-12-03T18:00:00", "DC"), categories=["robots"])])
+    store.save_topic_owners({"robots": ["alpha"]})
+    store.close()
+    clock = Clock(date.fromisoformat(TODAY))
+    for folder in (topics, tmp_path / "missing"):
+        runtime = Runtime(store_url=f"sqlite:///{db}", clock=clock, categories_dir=folder)
+        api_app.configure(runtime)
+        try:
+            assert handle("/api/events", {"state": "DC"})[0] == 200
+            status, _, body = handle("/api/events", {"category": "robots"})
+            if folder == topics:
+                assert status == 200
+                assert [e["event_id"] for e in json.loads(body)["events"]] == ["bot"]
+                status, _, body = handle("/api/events", {"category": "ai"})
+                assert (status, json.loads(body)["error"]["message"]) == (
+                    400,
+                    "category must be one of robots",
+                )
+            else:
+                assert status == 500 and json.loads(body)["error"]["code"] == "internal_error"
+        finally:
+            api_app.configure(None)
+            runtime.close()
 
 
 def test_handle_encodes_the_query_and_reports_errors_in_the_api_shape(served):

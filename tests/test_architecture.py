@@ -37,6 +37,7 @@ PURE = {
     "core/lifecycle.py",
     "core/limits.py",
     "core/models.py",
+    "core/parity.py",
     "core/query.py",  # reads only through the EventStore it is handed
     "core/text.py",
     "core/timeutil.py",

@@ -43,7 +43,9 @@ CURSORS = st.one_of(
     st.text(),
 )
 VALUES = st.one_of(
-    st.sampled_from(["DC", "virtual", "2026-12-02", "9999-12-31", "0001-01-01", "12", "+5", ""]),
+    st.sampled_from(
+        ["DC", "virtual", "2026-12-02", "9999-12-31", "0001-01-01", "12", "+5", "", "ai", "AI"]
+    ),
     st.integers().map(str),
     st.text(),
     CURSORS,
@@ -82,6 +84,8 @@ def assert_answered(response) -> None:
 @example(query="cursor=abcde", if_none_match=None)
 @example(query="cursor=%%%zz&%", if_none_match="W/")
 @example(query="\ud800=1", if_none_match=None)
+@example(query="category=ai&state=DC&limit=3", if_none_match=None)
+@example(query="category=%00&category=ai", if_none_match=None)
 def test_any_query_string_is_answered_200_304_or_400(client, query, if_none_match):
     headers = {} if if_none_match is None else {"If-None-Match": if_none_match}
     assert_answered(client.http.get(f"/api/events?{query}", headers=headers))

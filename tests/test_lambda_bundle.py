@@ -98,6 +98,7 @@ def test_bundles_carry_the_data_their_function_reads(assembled):
         assert sorted(p.name for p in (assembled[name] / "_groups").glob("*.yaml")) == groups
         assert (assembled[name] / "config.yaml").read_bytes() == (REPO / "config.yaml").read_bytes()
     assert (assembled["collector"] / "_single_events").is_dir()
+    assert (assembled["collector"] / "_recurring_events" / "README.md").is_file()
     assert (assembled["render"] / "templates" / "base.html").is_file()
     assert (assembled["render"] / "templates" / "static" / "site.css").is_file()
     # Each function gets its own code only.

@@ -4,6 +4,7 @@ store honours the hint or not."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -38,12 +39,14 @@ FILTERS = [
 
 class IgnoresHint:
     """A store taking the hint but returning everything: allowed, since it is only a hint.
-    Records the hints and the DateIndex partitions asked for."""
+    Records the hints, the DateIndex partitions asked for and each group partition's page
+    hint."""
 
     def __init__(self, inner: SQLiteStore) -> None:
         self.inner = inner
         self.hints: list[str | None] = []
         self.partitions: list[str] = []
+        self.group_hints: dict[str, int | None] = {}
 
     def query_by_state(
         self,
@@ -68,7 +71,11 @@ class IgnoresHint:
         page_hint: int | None = None,
     ) -> Iterator[Event]:
         self.hints.append(ends_after)
+        self.group_hints[group_id] = page_hint
         return self.inner.query_by_group(group_id, start_from, start_before)
+
+    def load_topic_owners(self) -> dict[str, list[str]]:
+        return self.inner.load_topic_owners()
 
 
 @pytest.fixture
@@ -116,3 +123,38 @@ def test_the_hint_changes_nothing_listed(store, flt):
     assert ids(list_events(store, flt, now_ts=NOW_TS)) == ids(
         list_events(IgnoresHint(store), flt, now_ts=NOW_TS)
     )
+
+
+def test_a_topic_listing_reads_exactly_its_owner_partitions(store):
+    store.put_events([replace(e, categories=["ai"]) for e in EVENTS if e.event_id != "later"])
+    store.save_topic_owners({"ai": ["dc-python", "nova-js"], "data": ["nova-js"]})
+    recording = IgnoresHint(store)
+    ai = EventFilter(start=date(2026, 12, 1), category="ai")
+    assert ids(list_events(recording, ai, now_ts=NOW_TS)) == [
+        "month",
+        "running",
+        "instant",
+        "tie-a",
+        "tie-b",
+        "webinar",
+    ]
+    assert set(recording.group_hints) == {"dc-python", "nova-js"} and recording.partitions == []
+    nothing = EventFilter(start=date(2026, 12, 1), category="cloud")  # a topic no event carries
+    assert ids(list_events(recording, nothing, now_ts=NOW_TS)) == []
+    in_group = EventFilter(start=date(2026, 12, 1), category="data", group_id="dc-python")
+    assert ids(list_events(store, in_group, now_ts=NOW_TS)) == []
+
+
+@pytest.mark.parametrize(
+    ("owners", "want", "first_read"),
+    [(1, 51, 51), (2, 51, 28), (4, 11, 5), (30, 51, 4), (30, 2, 2), (100, 501, 8)],
+)
+def test_each_owner_partition_first_reads_its_share_of_the_page(store, owners, want, first_read):
+    """About want / owners plus a look-ahead of 2, never more than the page: thirty partitions
+    do not each read a page."""
+    groups = [f"group-{n:03d}" for n in range(owners)]
+    store.save_topic_owners({"ai": groups})
+    recording = IgnoresHint(store)
+    flt = EventFilter(start=date(2026, 12, 1), category="ai")
+    list(list_events(recording, flt, now_ts=NOW_TS, want=want))
+    assert recording.group_hints == dict.fromkeys(groups, first_read)

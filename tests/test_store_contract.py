@@ -237,6 +237,36 @@ def test_feed_states_round_trip_and_are_replaced_whole(store):
     assert list(store.query_by_state("ALL", "")) == []  # bookkeeping is not an event
 
 
+def test_topic_owners_round_trip_and_are_replaced_whole(backend):
+    store = backend.store
+    assert store.load_topic_owners() == {}
+    owners = {"ai": ["_single", "dc-python", "nova-js"], "data": ["nova-js"], "cloud": ["a"]}
+    store.save_topic_owners(owners)
+    store.save_feed_states({"dc-python": FeedState("dc-python")})
+    assert store.load_topic_owners() == owners
+    assert list(store.load_feed_states()) == ["dc-python"]  # two records side by side
+    store.save_topic_owners({"ai": ["dc-python"], "data": ["nova-js"]})
+    assert store.load_topic_owners() == {"ai": ["dc-python"], "data": ["nova-js"]}
+    assert list(store.query_by_state("ALL", "")) == []  # bookkeeping is not an event
+    assert list(store.query_by_group("dc-python")) == []
+
+    writes, requests = store.writes, len(backend.calls)
+    store.save_topic_owners({"data": ["nova-js"], "ai": ["dc-python"]})
+    assert store.writes == writes, "an unchanged record costs no write"
+    assert "BatchWriteItem" not in backend.calls[requests:]
+    store.save_topic_owners({})
+    assert store.load_topic_owners() == {} and store.writes > writes
+
+
+def test_a_topic_owner_record_at_a_hundred_times_the_groups(store):
+    """26 topics over 3,000 groups, one topic owned by all of them: each DynamoDB item (one per
+    topic) stays far below the 400 KB item limit."""
+    owners = {f"topic-{t:02d}": [f"group-{g:04d}" for g in range(t, 3000, 26)] for t in range(25)}
+    owners["everything"] = [f"group-{g:04d}" for g in range(3000)]
+    store.save_topic_owners(owners)
+    assert store.load_topic_owners() == owners
+
+
 def test_writes_counts_items_written_updated_or_deleted(store):
     events = [make_event(f"w{n}", "2026-12-01T18:00:00") for n in range(3)]
     store.put_events(events)

@@ -10,6 +10,9 @@ and end at or before it (over before a window opens), so a listing need not read
 lookback for multi-day events in full. ``page_hint`` is another: about how many events the
 caller expects to take, so a store may read that many first instead of a whole page. Callers
 still check every event they get.
+
+Beside events a store keeps two small records the collector writes: feed health, and each
+topic's owner partitions (which GroupIndex partitions a ``category=`` listing must read).
 """
 
 from __future__ import annotations
@@ -68,6 +71,14 @@ class EventStore(Protocol):
 
     def save_feed_states(self, states: Mapping[str, FeedState]) -> None:
         """Replace the feed health records."""
+
+    def load_topic_owners(self) -> dict[str, list[str]]:
+        """Topic slug -> the group_ids (GroupIndex partitions) owning stored events that carry
+        it, sorted: cross-posted events are owned by one group, so the groups listing a topic
+        are not enough to find its events."""
+
+    def save_topic_owners(self, owners: Mapping[str, Sequence[str]]) -> None:
+        """Replace the topic owner record; a record equal to the stored one costs no write."""
 
     def close(self) -> None: ...
 

@@ -39,6 +39,8 @@ from core.timeutil import day_start, parse_local
 # one key-condition Query. No top-level state/group_id attribute, so no GSI sees these items;
 # one item per group keeps each far below DynamoDB's 400 KB item limit at any number of groups.
 FEEDS_PARTITION = "_meta#feeds"
+# Topic owners, the same way: one item per topic (sort key = slug) holding its owners' group_ids.
+TOPICS_PARTITION = "_meta#topics"
 GET_CHUNK = 100  # BatchGetItem limit
 WRITE_CHUNK = 25  # BatchWriteItem limit
 MAX_ATTEMPTS = 8  # for unprocessed batch items, with exponential backoff
@@ -196,11 +198,11 @@ class DynamoDBStore:
             self.writes += 1
 
     def load_feed_states(self) -> dict[str, FeedState]:
-        return {item[SORT_KEY]["S"]: ex.feed_state(item) for item in self._feed_items()}
+        return {item[SORT_KEY]["S"]: ex.feed_state(item) for item in self._items(FEEDS_PARTITION)}
 
     def save_feed_states(self, states: Mapping[str, FeedState]) -> None:
         """Replace the records: write every given group's, delete those no longer given."""
-        stale = {item[SORT_KEY]["S"] for item in self._feed_items()} - set(states)
+        stale = {item[SORT_KEY]["S"] for item in self._items(FEEDS_PARTITION)} - set(states)
         self._write(
             [{"DeleteRequest": {"Key": ex.key(FEEDS_PARTITION, gid)}} for gid in sorted(stale)]
             + [
@@ -209,9 +211,32 @@ class DynamoDBStore:
             ]
         )
 
-    def _feed_items(self) -> Iterator[dict[str, Any]]:
+    def load_topic_owners(self) -> dict[str, list[str]]:
+        """One Query of a few small items (one per topic): a ``category=`` page's first read."""
+        items = self._items(TOPICS_PARTITION)
+        return {item[SORT_KEY]["S"]: ex.topic_owners(item) for item in items}
+
+    def save_topic_owners(self, owners: Mapping[str, Sequence[str]]) -> None:
+        """Write only the topics whose owners changed and delete those no longer given: on a
+        typical day nothing."""
+        stored = self.load_topic_owners()
+        self._write(
+            [
+                {"DeleteRequest": {"Key": ex.key(TOPICS_PARTITION, slug)}}
+                for slug in sorted(stored.keys() - owners.keys())
+            ]
+            + [
+                {"PutRequest": {"Item": ex.topic_item(TOPICS_PARTITION, slug, groups)}}
+                for slug, groups in owners.items()
+                if stored.get(slug) != list(groups)
+            ]
+        )
+
+    def _items(self, partition: str) -> Iterator[dict[str, Any]]:
+        """Every item of one bookkeeping partition, consistently: a record is read back to
+        decide what to write."""
         params = {"TableName": self.table_name, "ConsistentRead": True}
-        params |= ex.partition_query(FEEDS_PARTITION)
+        params |= ex.partition_query(partition)
         while True:
             page = self._call("query", **params)
             yield from page["Items"]

@@ -4,6 +4,7 @@ makes the calls."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -81,6 +82,15 @@ def feed_state(item: dict[str, Any]) -> FeedState:
     return FeedState.from_dict(from_dynamo(item["feed"]["M"]))
 
 
+def topic_item(partition: str, slug: str, owners: Sequence[str]) -> dict[str, Any]:
+    """A topic's owners: the topic's own key, the group_ids one list attribute."""
+    return key(partition, slug) | {"owners": {"L": [{"S": gid} for gid in owners]}}
+
+
+def topic_owners(item: dict[str, Any]) -> list[str]:
+    return [owner["S"] for owner in item["owners"]["L"]]
+
+
 def touch_update(touch: Touch) -> dict[str, Any]:
     """UpdateItem parameters of a touch: three attributes, and only if the item still exists
     (an update would otherwise create it)."""
@@ -98,7 +108,7 @@ def touch_update(touch: Touch) -> dict[str, Any]:
 
 
 def partition_query(partition: str) -> dict[str, Any]:
-    """Query parameters for every item of one table partition (the feed health records)."""
+    """Query parameters for every item of one table partition (feed health, topic owners)."""
     return {
         "KeyConditionExpression": f"{PARTITION_KEY} = :p",
         "ExpressionAttributeValues": {":p": {"S": partition}},

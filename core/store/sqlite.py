@@ -27,6 +27,7 @@ CREATE TABLE IF NOT EXISTS events (
     PRIMARY KEY (event_id, start_datetime)
 );
 CREATE TABLE IF NOT EXISTS feeds (group_id TEXT PRIMARY KEY, item TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS topics (slug TEXT PRIMARY KEY, owners TEXT NOT NULL);
 """
 # end_datetime in the listing indexes lets SQLite skip events over before the window from the
 # index alone, without reading (let alone decoding) their items.
@@ -201,6 +202,25 @@ class SQLiteStore:
             self._db.executemany(
                 "INSERT INTO feeds VALUES (?, ?)",
                 [(gid, json.dumps(s.to_dict())) for gid, s in states.items()],
+            )
+        self.writes += 1
+
+    def load_topic_owners(self) -> dict[str, list[str]]:
+        return {
+            slug: json.loads(owners)
+            for slug, owners in self._db.execute("SELECT slug, owners FROM topics ORDER BY slug")
+        }
+
+    def save_topic_owners(self, owners: Mapping[str, Sequence[str]]) -> None:
+        record = {slug: list(groups) for slug, groups in owners.items()}
+        if record == self.load_topic_owners():
+            return
+        with self._db:
+            self._db.execute("BEGIN")
+            self._db.execute("DELETE FROM topics")
+            self._db.executemany(
+                "INSERT INTO topics VALUES (?, ?)",
+                [(slug, json.dumps(groups)) for slug, groups in record.items()],
             )
         self.writes += 1
 
