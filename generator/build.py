@@ -31,13 +31,14 @@ class BuildReport:
     pages: int  # HTML pages among the files
     events: int
     seconds: float = 0.0
+    files_kept: int = 0  # published before, no longer produced, still published (archive)
 
     def __str__(self) -> str:
         files = self.files_written + self.files_unchanged
         return (
             f"built {files} files ({self.pages} pages) from {self.events} events in "
             f"{self.seconds:.1f} s: {self.files_written} written, {self.files_unchanged} "
-            f"unchanged, {self.files_deleted} deleted"
+            f"unchanged, {self.files_deleted} deleted, {self.files_kept} kept"
         )
 
     def to_dict(self) -> dict[str, int | float]:
@@ -81,6 +82,7 @@ def build_site(
         files_written=stats.written,
         files_unchanged=stats.unchanged,
         files_deleted=stats.deleted,
+        files_kept=stats.kept,
         pages=html_pages,
         events=len(views),
         seconds=round(time.perf_counter() - started, 3),

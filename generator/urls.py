@@ -50,6 +50,21 @@ def groups() -> str:
     return "/groups/"
 
 
+def group(group_id: str) -> str:
+    """A group's page: its upcoming events, topics and feed health (``/groups/pydc/``)."""
+    return f"{groups()}{group_id}/"
+
+
+def month(month_id: str) -> str:
+    """A month's calendar grid and list: ``2026-12`` -> ``/month/2026-12/``."""
+    return f"/month/{month_id}/"
+
+
+def event(event_id: str) -> str:
+    """An event's own page, beside its ``.ics`` (``/events/<event_id>/``)."""
+    return f"/events/{event_id}/"
+
+
 def topics() -> str:
     """Every topic with its upcoming count."""
     return "/topics/"
@@ -74,7 +89,7 @@ def location_ics(state: str) -> str:
 
 
 def group_ics(group_id: str) -> str:
-    return f"{groups()}{group_id}/{FEED}"
+    return group(group_id) + FEED
 
 
 def topic_ics(slug: str) -> str:

@@ -2,8 +2,10 @@
 
 Both receive the same files byte for byte; both skip a file whose target already holds identical
 bytes (a rebuild with no data change writes nothing), and both delete the files they wrote in an
-earlier build that this build no longer produces (an emptied week page). Ownership is recorded in
-a manifest (``.dctech-manifest.json``) beside the files, so nothing else is ever touched.
+earlier build that this build neither produces nor keeps (an emptied week page). Ownership is
+recorded in a manifest (``.dctech-manifest.json``, see ``generator.manifest``) beside the files,
+so nothing else is ever touched. The manifest also records what each file was made from (so a
+build may skip rendering what is current) and why a file no build produces any more is kept.
 
 A failed build (a full disk, S3 refusing) raises WriteError, naming the file and the reason. A
 folder built the usual way (staged beside it, then swapped in) is then left exactly as it was. A
@@ -18,7 +20,6 @@ from __future__ import annotations
 
 import errno
 import hashlib
-import json
 import os
 import secrets
 import shutil
@@ -27,9 +28,12 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from datetime import date
 from pathlib import Path, PurePosixPath
 
+from generator import manifest
+from generator.manifest import Entry, ManifestError
 from generator.media import cache_control, content_type
 
 MANIFEST = ".dctech-manifest.json"
@@ -49,15 +53,15 @@ def _reporting(what: str, errors: tuple[type[Exception], ...] = (OSError,)) -> I
         raise WriteError(f"{what}: {getattr(exc, 'strerror', None) or exc}") from exc
 
 
-def _manifest(paths: set[str]) -> bytes:
-    return json.dumps(sorted(paths), indent=0).encode("utf-8")
-
-
 @dataclass(frozen=True)
 class WriteStats:
     written: int
     unchanged: int
     deleted: int
+    kept: int = 0  # files no longer produced, still published (see Writer.keep)
+
+    def to_dict(self) -> dict[str, int]:
+        return asdict(self)
 
 
 class Writer(ABC):
@@ -68,32 +72,80 @@ class Writer(ABC):
 
     def __init__(self) -> None:
         self._produced: set[str] = set()
+        self._digests: dict[str, str] = {}
+        self._kept: dict[str, Entry] = {}
+        self._previous: dict[str, Entry] | None = None
         self.written = self.unchanged = 0
 
-    def write(self, path: str, data: bytes) -> None:
-        parts = PurePosixPath(path).parts
-        if not parts or path.startswith("/") or ".." in parts or path == MANIFEST:
-            raise ValueError(f"not a site-relative output path: {path!r}")
-        if path in self._produced:
-            raise ValueError(f"{path} produced twice in one build")
-        self._produced.add(path)
+    def previous(self) -> dict[str, Entry]:
+        """What earlier builds published here, by path (read once, before this build's writes)."""
+        if self._previous is None:
+            try:
+                self._previous = manifest.parse(self._get(MANIFEST))
+            except ManifestError as exc:
+                raise WriteError(f"cannot read {self._where(MANIFEST)}: {exc}") from exc
+        return self._previous
+
+    def write(self, path: str, data: bytes, *, digest: str | None = None) -> None:
+        """Publish ``data`` at ``path``; ``digest`` names what it was made from (see current)."""
+        self._claim(path, digest)
         if self._holds(path, data):
             self.unchanged += 1
         else:
             self._put(path, data)
             self.written += 1
 
+    def current(self, path: str, digest: str) -> bool:
+        """Is ``path`` still published as an earlier build made it from ``digest``? Then it is
+        this build's too, unchanged, and the caller need not render it again."""
+        if self.previous().get(path, Entry()).digest != digest or not self._exists(path):
+            return False
+        self._claim(path, digest)
+        self.unchanged += 1
+        return True
+
+    def keep(self, path: str, reason: str, *, today: date) -> None:
+        """Keep publishing a file an earlier build wrote and this one does not produce (an ended
+        event's page), for ``reason``; ``since`` records the last day it was produced."""
+        entry = self.previous().get(path)
+        if entry is None or path in self._produced:
+            raise ValueError(f"{path} is not a file of an earlier build that this one left out")
+        self._kept[path] = Entry(entry.digest, reason, entry.since or today.isoformat())
+
+    def _claim(self, path: str, digest: str | None) -> None:
+        parts = PurePosixPath(path).parts
+        if not parts or path.startswith("/") or ".." in parts or path == MANIFEST:
+            raise ValueError(f"not a site-relative output path: {path!r}")
+        if path in self._produced:
+            raise ValueError(f"{path} produced twice in one build")
+        self._produced.add(path)
+        if digest is not None:
+            self._digests[path] = digest
+
+    def _entries(self) -> dict[str, Entry]:
+        """The manifest this build leaves: what it produced, then what it kept."""
+        produced = {path: Entry(digest=self._digests.get(path)) for path in self._produced}
+        return produced | self._kept
+
     def finish(self) -> WriteStats:
-        """Once every write has landed: remove what earlier builds wrote and this one did not,
-        and record the new manifest. A failed write raises before anything is deleted."""
+        """Once every write has landed: remove what earlier builds wrote and this one neither
+        produced nor kept, and record the new manifest. A failed write raises before anything
+        is deleted."""
         self._flush()
-        owned = set(json.loads(self._get(MANIFEST) or b"[]"))
-        stale = sorted(owned - self._produced)
+        before = self.previous()
+        stale = sorted(before.keys() - self._produced - self._kept.keys())
         self._remove(stale)
-        if owned != self._produced:
-            self._put(MANIFEST, _manifest(self._produced))
+        entries = self._entries()
+        if entries != before:
+            self._put(MANIFEST, manifest.dump(entries))
             self._flush()
-        return WriteStats(self.written, self.unchanged, len(stale))
+        return WriteStats(self.written, self.unchanged, len(stale), len(self._kept))
+
+    def _owning(self) -> bytes:
+        """After a failure: a manifest owning every file this build may have written, beside
+        those earlier builds owned, so the next build tidies as if this one had finished."""
+        before = self.previous()
+        return manifest.dump({p: before.get(p, Entry()) for p in before.keys() | self._produced})
 
     def __enter__(self) -> Writer:
         return self
@@ -106,6 +158,14 @@ class Writer(ABC):
     def abort(self) -> None:
         """After a failed build: leave the target as the next build can repair (never raises,
         so the build's own error is the one reported)."""
+
+    @abstractmethod
+    def _where(self, path: str) -> str:
+        """The target's name for ``path``, for messages."""
+
+    @abstractmethod
+    def _exists(self, path: str) -> bool:
+        """Does the target hold a file at ``path``?"""
 
     @abstractmethod
     def _holds(self, path: str, data: bytes) -> bool:
@@ -149,6 +209,12 @@ class FolderWriter(Writer):
         """Where the build reads: the staging copy once there is one (the same files until a
         write changes them)."""
         return self._staging or self._target
+
+    def _where(self, path: str) -> str:
+        return str(self.root / path)
+
+    def _exists(self, path: str) -> bool:
+        return (self._dir / path).is_file()
 
     def _holds(self, path: str, data: bytes) -> bool:
         target = self._dir / path
@@ -293,10 +359,9 @@ class FolderWriter(Writer):
             self._staging = None
         if self._in_place:  # some new files may be in: own them, so the next build tidies
             try:
-                owned = set(json.loads(self._get(MANIFEST) or b"[]"))
-                if not self._produced <= owned:
-                    _replace(self._target / MANIFEST, _manifest(owned | self._produced))
-            except (OSError, ValueError):
+                if not self._produced <= self.previous().keys():
+                    _replace(self._target / MANIFEST, self._owning())
+            except OSError:
                 pass
 
 
@@ -426,6 +491,12 @@ class S3Writer(Writer):
             self._etags = etags  # only once whole: a partial listing would hide the manifest
         return self._etags
 
+    def _where(self, path: str) -> str:
+        return f"s3://{self.bucket}/{self.prefix}{path}"
+
+    def _exists(self, path: str) -> bool:
+        return self.prefix + path in self._existing()
+
     def _holds(self, path: str, data: bytes) -> bool:
         return (
             self._existing().get(self.prefix + path)
@@ -482,9 +553,8 @@ class S3Writer(Writer):
             self._pool = None
         self._pending.clear()
         try:
-            owned = set(json.loads(self._get(MANIFEST) or b"[]"))
-            if not self._produced <= owned:
-                self._upload(MANIFEST, _manifest(owned | self._produced))
+            if not self._produced <= self.previous().keys():
+                self._upload(MANIFEST, self._owning())
         except WriteError:
             pass
 
@@ -492,8 +562,7 @@ class S3Writer(Writer):
         """S3's refusals and unreachability as a WriteError naming the key."""
         from botocore.exceptions import BotoCoreError, ClientError
 
-        where = f"s3://{self.bucket}/{self.prefix}{path}"
-        return _reporting(f"cannot {verb} {where}", (BotoCoreError, ClientError))
+        return _reporting(f"cannot {verb} {self._where(path)}", (BotoCoreError, ClientError))
 
 
 def open_writer(out: str | None, bucket: str | None) -> Writer:

@@ -3,14 +3,15 @@ wrote before. S3 runs under moto."""
 
 from __future__ import annotations
 
-import json
+from datetime import date
 
 import boto3
 import pytest
 from moto import mock_aws
 
+from generator import manifest
 from generator.media import content_type
-from generator.writers import MANIFEST, FolderWriter, S3Writer, open_writer
+from generator.writers import MANIFEST, FolderWriter, S3Writer, WriteError, open_writer
 
 FIRST = {
     "index.html": b"<h1>home</h1>",
@@ -67,7 +68,7 @@ def test_folder_writer_writes_skips_and_deletes_only_its_own_files(tmp_path):
     assert (tmp_path / "events.ics").stat().st_mtime_ns == stamp  # not rewritten
     assert not (tmp_path / "week/2027-W11").exists()  # the emptied folder went too
     assert (tmp_path / "week/notes.txt").read_text() == "someone else's"
-    assert json.loads((tmp_path / MANIFEST).read_text()) == sorted(SECOND)
+    assert sorted(manifest.parse((tmp_path / MANIFEST).read_bytes())) == sorted(SECOND)
     again = publish(FolderWriter(tmp_path), SECOND)
     assert (again.written, again.deleted) == (0, 0)
 
@@ -155,4 +156,75 @@ def test_a_failed_upload_raises_before_anything_is_deleted(s3, monkeypatch):
     with pytest.raises(ConnectionError):
         publish(writer, SECOND)
     assert "week/2027-W11/index.html" in objects(s3)  # still there: the manifest is unchanged
-    assert json.loads(objects(s3)[MANIFEST]) == sorted(FIRST)
+    assert sorted(manifest.parse(objects(s3)[MANIFEST])) == sorted(FIRST)
+
+
+@pytest.fixture(params=["folder", "s3"])
+def make_writer(request, tmp_path):
+    """A factory of writers of one target, a folder or a bucket under moto."""
+    if request.param == "folder":
+        yield lambda: FolderWriter(tmp_path / "site")
+        return
+    with mock_aws():
+        boto3.client("s3").create_bucket(Bucket="site")
+        yield lambda: S3Writer("site")
+
+
+def test_a_file_made_from_the_same_digest_is_current_and_costs_nothing(make_writer):
+    first = make_writer()
+    first.write("events/a/index.html", b"<h1>a</h1>", digest="d1")
+    first.write("index.html", b"<h1>home</h1>")
+    first.finish()
+
+    second = make_writer()
+    assert second.current("events/a/index.html", "d1")
+    assert not second.current("index.html", "d1")  # no digest recorded for it
+    second.write("index.html", b"<h1>home</h1>")
+    stats = second.finish()
+    assert (stats.written, stats.unchanged, stats.deleted) == (0, 2, 0)
+
+    third = make_writer()
+    assert not third.current("events/a/index.html", "d2")  # made from something else now
+    third.write("events/a/index.html", b"<h1>a, changed</h1>", digest="d2")
+    assert third.finish().written == 1  # index.html went: neither produced nor kept
+    assert manifest.parse(third._get(MANIFEST)) == {"events/a/index.html": manifest.Entry("d2")}
+
+
+def test_a_current_digest_whose_file_went_missing_is_rendered_again(tmp_path):
+    first = FolderWriter(tmp_path)
+    first.write("events/a/index.html", b"a", digest="d1")
+    first.finish()
+    (tmp_path / "events/a/index.html").unlink()
+    assert not FolderWriter(tmp_path).current("events/a/index.html", "d1")
+
+
+def test_kept_files_stay_with_their_reason_and_the_day_they_were_last_produced(make_writer):
+    first = make_writer()
+    for path in ("events/a/index.html", "events/b/index.html"):
+        first.write(path, b"page", digest="d")
+    first.finish()
+
+    second = make_writer()
+    second.write("events/b/index.html", b"page", digest="d")
+    second.keep("events/a/index.html", "the event ended", today=date(2026, 12, 2))
+    stats = second.finish()
+    assert (stats.deleted, stats.kept) == (0, 1)
+    entries = manifest.parse(second._get(MANIFEST))
+    assert entries["events/a/index.html"] == manifest.Entry("d", "the event ended", "2026-12-02")
+
+    third = make_writer()  # kept again later: the day it was last produced does not move
+    third.keep("events/a/index.html", "the event ended", today=date(2026, 12, 9))
+    third.finish()
+    assert manifest.parse(third._get(MANIFEST))["events/a/index.html"].since == "2026-12-02"
+    assert third._get("events/a/index.html") == b"page"
+    with pytest.raises(ValueError):
+        make_writer().keep("never/written.html", "why", today=date(2026, 12, 9))
+
+
+def test_a_version_1_manifest_is_read_and_a_foreign_one_refused(tmp_path):
+    (tmp_path / MANIFEST).write_text('["index.html"]')
+    (tmp_path / "index.html").write_text("old")
+    assert FolderWriter(tmp_path).finish().deleted == 1
+    (tmp_path / MANIFEST).write_text('{"someone": "else"}')
+    with pytest.raises(WriteError, match="unknown format"):
+        FolderWriter(tmp_path).finish()
