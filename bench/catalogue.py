@@ -100,6 +100,7 @@ def report(groups, per_host, categories, latency: float, work: Path) -> None:
         FolderWriter(work / "site"),
         site=SiteConfig(),
         groups=groups,
+        categories=categories,
         today=TODAY,
         now_ts=int(now.timestamp()),
     )
