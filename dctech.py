@@ -13,12 +13,10 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from core.config import (
-    validate_all,
-)
+from core.config import Override, load_overrides, override_file, validate_all
 from core.errors import DctechError
 from core.query import EventFilter, list_events
-from core.runtime import Clock, Runtime, pinned_today, store_url
+from core.runtime import Clock, Runtime, github_settings, pinned_today, store_url
 from core.store import StoreError, open_store
 
 
@@ -78,14 +76,24 @@ def _parser() -> argparse.ArgumentParser:
     serve = command("serve", _serve, "preview the built site and /api/events on 127.0.0.1")
     serve.add_argument("--dir", default="_site", help="the built site (default _site)")
     serve.add_argument("--port", type=int, default=8000)
-    events = command("events", _events, "list the upcoming events the store holds", _today)
+    events = command(
+        "events", _events, "list the upcoming events the store holds", _today, _overrides
+    )
     events.add_argument("--format", choices=("table", "json"), default="table")
     command(
         "check",
         _check,
-        "validate config.yaml and every topic, group and single event file at once",
+        "validate config.yaml and every topic, group, single event and override file at once",
         _folders,
     )
+    hide = command(
+        "hide",
+        _hide,
+        "hide one feed event from the site: write its _overrides/<group_id>/<uid>.yaml",
+        _today,
+        _overrides,
+    )
+    hide.add_argument("event_id", help="the event's id (`dctech events --format json`)")
     feeds = command("feeds", _feeds, "show each feed's health: last success, errors, counts")
     feeds.add_argument("--format", choices=("table", "json"), default="table")
     store = command("store", _store_create, "create the store: the DynamoDB table or SQLite file")
@@ -126,6 +134,7 @@ FOLDERS = {  # option -> the repository folder it defaults to
     "single_events": "_single_events",
     "categories": "_categories",
     "recurring_events": "_recurring_events",
+    "overrides": "_overrides",
 }
 
 
@@ -134,6 +143,10 @@ def _folders(sub: argparse.ArgumentParser) -> None:
     for name, folder in FOLDERS.items():
         flag = "--" + name.replace("_", "-")
         sub.add_argument(flag, help=f"{name.replace('_', ' ')} folder (default {folder})")
+
+
+def _overrides(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("--overrides", help=f"overrides folder (default {FOLDERS['overrides']})")
 
 
 def _collect_opts(sub: argparse.ArgumentParser) -> None:
@@ -163,6 +176,7 @@ def _runtime(
         single_events_dir=Path(option("single_events") or FOLDERS["single_events"]),
         categories_dir=Path(option("categories") or FOLDERS["categories"]),
         recurring_events_dir=Path(option("recurring_events") or FOLDERS["recurring_events"]),
+        overrides_dir=Path(option("overrides") or FOLDERS["overrides"]),
         bucket=option("bucket"),
         base_url=option("base_url"),
     )
@@ -184,6 +198,7 @@ def _collect(args: argparse.Namespace) -> int:
             now=now,
             single_events=catalogue.single_events,
             recurring_events=catalogue.recurring_events,
+            overrides=catalogue.overrides,
             on_fetched=print_progress,
             root=runtime.root,
         )
@@ -218,12 +233,15 @@ def _refresh(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     from api.app import configure
     from api.local import handle
+    from collector.lambda_handler import probe
     from generator.preview import serve
 
     # The API answers from this runtime, in this process: the settings given here (a mistake
-    # fails now, not at the first request), "today" pinned as in Lambda by DCTECH_TODAY. The
-    # store is opened when there is one; until then the site serves and the API answers 503.
+    # fails now, not at the first request), "today" pinned as in Lambda by DCTECH_TODAY, sign-in
+    # and submissions from the DCTECH_GITHUB_* variables. The store is opened when there is one;
+    # until then the site serves and the API answers 503.
     with _runtime(args, clock=Clock(pinned_today())) as runtime:
+        runtime.github = github_settings()
         _ = runtime.site  # config.yaml now: a mistake fails at startup
         try:
             runtime.store()
@@ -232,7 +250,8 @@ def _serve(args: argparse.Namespace) -> int:
             if not url.startswith("sqlite:///") or Path(url[len("sqlite:///") :]).exists():
                 raise  # a bad URL, an unreadable file: a mistake, reported now
             print(f"note: the API has no store yet: {error}")
-        configure(runtime)
+        # a submitted group's feed is read here, as the probe Lambda reads it in production
+        configure(runtime, lambda request: probe(request, runtime=runtime))
         serve(args.dir, port=args.port, api_handler=handle)
     return 0
 
@@ -246,37 +265,120 @@ def _events(args: argparse.Namespace) -> int:
         json.dump([e.to_dict() for e in events], sys.stdout, indent=2, ensure_ascii=False)
         print()
         return 0
+    curated = _curation(Path(vars(args).get("overrides") or FOLDERS["overrides"]))
     rows = [
         (
             e.start_datetime.replace("T", " ")[:16],
             e.state or "-",
             e.location_type,
             e.group_id,
-            ("[cancelled] " if e.cancelled else "") + e.title,
+            ("[cancelled] " if e.cancelled else "")
+            + ("[corrected] " if _overridden(e, curated) else "")
+            + e.title,
         )
         for e in events
     ]
     _table(("start", "state", "type", "group", "title"), rows)
     print(f"{len(events)} upcoming events")
+    hidden = [o for o in curated.values() if o.hide or o.duplicate_of]
+    if hidden:
+        folder = args.overrides or FOLDERS["overrides"]
+        print(f"{len(hidden)} feed event(s) hidden or merged by the overrides in {folder}/")
+    return 0
+
+
+def _curation(folder: Path) -> dict[tuple[str, str], Override]:
+    """The overrides in ``folder`` by (group_id, source_uid); broken ones are `check`'s to
+    report."""
+    return {(o.group_id, o.source_uid): o for o in load_overrides(folder)[0]}
+
+
+def _overridden(event, curated: dict[tuple[str, str], Override]) -> bool:
+    keys = ((event.group_id, event.source_uid), (event.group_id, event.source_uid.split("#")[0]))
+    return bool(event.source_uid) and any(k in curated for k in keys)
+
+
+def _hide(args: argparse.Namespace) -> int:
+    """`dctech hide EVENT_ID`: write the override that hides an upcoming feed event, keyed by
+    its feed UID so it survives a retitle or reschedule. Applied from the next collect."""
+    folder = Path(args.overrides or FOLDERS["overrides"])
+    with _runtime(args) as runtime:
+        today, now = runtime.today_and_now()
+        listing = list_events(
+            runtime.store(), EventFilter(start=today), now_ts=int(now.timestamp())
+        )
+        event = next((e for e in listing if e.event_id == args.event_id), None)
+    if event is None:
+        raise DctechError(
+            f"no upcoming event {args.event_id!r} in the store",
+            hint="find its id with `dctech events --format json`",
+        )
+    if not event.source_uid or event.group_id.startswith("_"):
+        raise DctechError(
+            f"{event.title!r} has no feed UID to key an override by",
+            hint="a single or recurring event is hidden by deleting its file",
+        )
+    path = folder / override_file(event.group_id, event.source_uid)
+    if path.exists():
+        raise DctechError(f"{path} already exists", hint="edit it instead")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"# {event.start_datetime[:10]} {event.title}\nhide: true\n", encoding="utf-8")
+    print(f"wrote {path}: the event is hidden from the next collect on")
     return 0
 
 
 def _check(args: argparse.Namespace) -> int:
+    root = Path(args.config).resolve().parent
     problems = validate_all(
-        Path(args.config).resolve().parent,
+        root,
         config=args.config,
         groups_dir=args.groups,
         single_events_dir=args.single_events,
         categories_dir=args.categories,
         recurring_events_dir=args.recurring_events,
+        overrides_dir=args.overrides,
     )
     for problem in problems:
         print(f"error: {problem}", file=sys.stderr)
+    for warning in _override_warnings(args, root):
+        print(f"warning: {warning}", file=sys.stderr)
     print(f"{len(problems)} problem(s)" if problems else "configuration ok")
     return 1 if problems else 0
 
 
+def _override_warnings(args: argparse.Namespace, root: Path) -> list[str]:
+    """Overrides that match nothing: of a group that does not exist, or (when there is a store)
+    that matched no event of the group's feed at the last collect. A warning, not an error: a
+    feed drops past events, and a stale override is harmless."""
+    folder = Path(args.overrides) if args.overrides else root / FOLDERS["overrides"]
+    groups = Path(args.groups) if args.groups else root / FOLDERS["groups"]
+    overrides = load_overrides(folder)[0]
+    if not overrides:
+        return []
+    found = [
+        f"{folder}/{o.source_file}: no group {o.group_id!r} in {groups}"
+        for o in overrides
+        if not (groups / f"{o.group_id}.yaml").is_file()
+    ]
+    try:
+        store = open_store(store_url(args.store), create=False)
+    except StoreError:
+        return found  # no store yet: nothing was collected to match against
+    try:
+        states = store.load_feed_states()
+    finally:
+        store.close()
+    for state in states.values():
+        found += [
+            f"{folder}/{name}: matched no event at the last collect"
+            for name in state.unmatched_overrides
+        ]
+    return found
+
+
 def _feeds(args: argparse.Namespace) -> int:
+    from collector.report import feed_notes
+
     with _runtime(args) as runtime:
         states = sorted(runtime.store().load_feed_states().values(), key=lambda s: s.group_id)
     if args.format == "json":
@@ -289,11 +391,11 @@ def _feeds(args: argparse.Namespace) -> int:
             s.last_success[:16] or "never",
             str(s.http_status or "-"),
             f"{s.events_parsed}/{s.vevents_in_source}",
-            s.error or "; ".join(f"cut: {c}" for c in s.cut),
+            s.error or feed_notes(s.cut, s.skipped),
         )
         for s in states
     ]
-    _table(("group", "last success", "http", "events/vevents", "error or limit"), rows)
+    _table(("group", "last success", "http", "events/vevents", "error, limit or skipped"), rows)
     return 0
 
 

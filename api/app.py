@@ -1,8 +1,9 @@
-"""GET /api/events: the public JSON API, an AWS Chalice app.
+"""GET /api/events: the public JSON API, an AWS Chalice app; and the write path (sign-in with
+GitHub, the submission forms, POST /api/submissions), a blueprint from ``api/write.py``.
 
 Listings come from ``core.query.list_events``, the query the site generator uses, so the API and
-the site always agree. This file is deployed alone with ``vendor/core`` (see ``package.py``): it
-imports ``core`` and nothing from the ``api`` package.
+the site always agree. This file is deployed at the root of its bundle, with ``core`` and the
+``api`` package's write-path modules beside it (``package.py``, ``infra/build_lambda.py``).
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from typing import Any
 from chalice import Chalice, CORSConfig, Response
 from chalice.app import Request
 
+from api import services, write
+from api.probe import FeedProbe
 from core.errors import DctechError
 from core.limits import EARLIEST_DATE, LATEST_DATE
 from core.models import IN_PERSON, STATES, VIRTUAL, Event
@@ -33,7 +36,15 @@ app = Chalice(app_name="dctech-events-api")
 CORS = CORSConfig(allow_origin="*", max_age=86400)  # GET from any origin, no credentials
 CORS_HEADERS = CORS.get_access_control_headers()
 
-FILTERS = ("state", "location_type", "start_date", "end_date", "group_id", "category")
+FILTERS = (
+    "state",
+    "location_type",
+    "start_date",
+    "end_date",
+    "group_id",
+    "category",
+    "added_since",
+)
 PARAMETERS = (*FILTERS, "limit", "cursor")
 LOCATION_TYPES = (IN_PERSON, VIRTUAL)
 DEFAULT_LIMIT = 50
@@ -79,11 +90,13 @@ class PageRequest:
     fingerprint: str
 
 
-def configure(runtime: Runtime | None) -> None:
-    """Answer from ``runtime``: `dctech serve` hands in its own (its store, its config.yaml).
-    None: build one from the environment at the next request, as in Lambda."""
+def configure(runtime: Runtime | None, probe: FeedProbe | None = None) -> None:
+    """Answer from ``runtime``: `dctech serve` hands in its own (its store, its config.yaml)
+    and reads submitted groups' feeds with ``probe``. None: build one from the environment at
+    the next request, as in Lambda."""
     global _runtime
     _runtime = runtime
+    services.use_probe(probe)
 
 
 def runtime() -> Runtime:
@@ -138,6 +151,7 @@ def parse_request(
             "group_id",
         )
     category = _choice(values, "category", topics()) if "category" in values else None
+    added_since = _date(values, "added_since")
     limit = _limit(values)
     fingerprint = _fingerprint([values.get(n) for n in FILTERS])
     after = decode_cursor(values["cursor"], fingerprint) if "cursor" in values else None
@@ -148,6 +162,7 @@ def parse_request(
         location_type=location_type,
         group_id=group_id,
         category=category,
+        added_since=added_since,
         after=after,
     )
     return PageRequest(flt, limit, fingerprint)
@@ -310,6 +325,10 @@ def not_found(name: str) -> Response:
     return error_response(ApiError(404, "not_found", "no such resource: try GET /api/events"))
 
 
+app.register_blueprint(write.blueprint)
+services.connect(runtime)  # the write path answers from the same runtime
+
+
 @app.middleware("http")
 def one_error_shape(event: Request, get_response: Callable[[Request], Response]) -> Response:
     """Chalice's own errors (an uncaught exception, a method other than GET) in our shape.
@@ -318,8 +337,10 @@ def one_error_shape(event: Request, get_response: Callable[[Request], Response])
     if not (isinstance(response.body, dict) and "Code" in response.body):
         return response  # ours already
     if response.status_code == 405:
-        replaced = error_response(ApiError(405, "method_not_allowed", "only GET is supported"))
-        replaced.headers["Allow"] = response.headers.get("Allow", "GET")
+        allow = response.headers.get("Allow", "GET")
+        message = f"method not allowed here: use {allow}"
+        replaced = error_response(ApiError(405, "method_not_allowed", message))
+        replaced.headers["Allow"] = allow
         return replaced
     if response.status_code >= 500:
         return error_response(

@@ -1,9 +1,11 @@
-"""The API inside another server: `dctech serve` answers /api/* on the preview site's port by
-handing requests to the same Chalice app object through Chalice's local API Gateway emulation.
+"""The API inside another server: `dctech serve` answers /api/* (and the write path's /auth/*,
+/submit/ and /submit-group/) on the preview site's port by handing requests to the same Chalice
+app object through Chalice's local API Gateway emulation.
 
-The request goes through whole (method, every query parameter with its repeats, headers), so the
-answer is the one the Lambda gives: 405 with Allow for a method other than GET, 400 for a
-repeated parameter, 304 for a matching If-None-Match, the gateway's CORS answer to OPTIONS."""
+The request goes through whole (method, every query parameter with its repeats, headers, body),
+so the answer is the one the Lambda gives: 405 with Allow for a method the route does not take,
+400 for a repeated parameter, 304 for a matching If-None-Match, the gateway's CORS answer to
+OPTIONS."""
 
 from __future__ import annotations
 
@@ -25,16 +27,18 @@ def handle(
     query: Mapping[str, str] | Sequence[tuple[str, str]],
     method: str = "GET",
     headers: Mapping[str, str] | None = None,
+    body: bytes = b"",
 ) -> tuple[int, dict[str, str], bytes]:
-    """``method`` ``path`` with ``query`` (a mapping, or (name, value) pairs with repeats kept)
-    and the request ``headers``: (status, headers, body). Unknown paths get the API's 404."""
+    """``method`` ``path`` with ``query`` (a mapping, or (name, value) pairs with repeats kept),
+    the request ``headers`` and ``body``: (status, headers, body). Unknown paths get the API's
+    404."""
     url = f"{path}?{urlencode(query)}" if query else path
     with _one_at_a_time:
         try:
             response = _gateway.handle_request(
-                method=method, path=url, headers=dict(headers or {}), body=b""
+                method=method, path=url, headers=dict(headers or {}), body=body
             )
         except LocalGatewayException:
             response = not_found(path).to_dict()
-    body = response.get("body") or ""  # None for the CORS preflight
-    return response["statusCode"], dict(response["headers"]), body.encode("utf-8")
+    answer = response.get("body") or ""  # None for the CORS preflight
+    return response["statusCode"], dict(response["headers"]), answer.encode("utf-8")

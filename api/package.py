@@ -1,7 +1,8 @@
 """Build the API's Lambda artifact from a checkout: vendor `core`, then run `chalice package`.
 
-Chalice ships only app.py, chalicelib/, vendor/ and requirements.txt, so the shared `core` package
-is copied into api/vendor/core (gitignored) first. Usage:
+Chalice ships only app.py, chalicelib/, vendor/ and requirements.txt, so the shared `core` package,
+the write path's modules of `api` (all but this file, app.py and local.py), the templates of its
+forms and the topic files are copied into api/vendor/ (gitignored) first. Usage:
 ``python api/package.py [OUT_DIR] [--stage prod]`` (deployment.zip and sam.json land in OUT_DIR),
 or ``--vendor-only`` before ``chalice deploy``.
 """
@@ -17,14 +18,26 @@ from pathlib import Path
 
 API = Path(__file__).resolve().parent
 REPO = API.parent
+NOT_SHIPPED = {"app.py", "local.py", "package.py"}  # the handler itself; local and build tools
+SKIP = shutil.ignore_patterns("__pycache__", "*.pyc")
+
+
+def write_modules() -> list[Path]:
+    """The modules of `api` the Lambda imports beside app.py."""
+    return sorted(p for p in API.glob("*.py") if p.name not in NOT_SHIPPED)
 
 
 def vendor_core() -> Path:
-    """A fresh copy of `core` in api/vendor/ (stale files from an older copy removed)."""
-    target = API / "vendor" / "core"
-    shutil.rmtree(target, ignore_errors=True)
-    shutil.copytree(REPO / "core", target, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-    return target
+    """Fresh copies in api/vendor/ (stale files from an older copy removed); returns core's."""
+    vendor = API / "vendor"
+    for name in ("core", "api", "templates", "_categories"):
+        shutil.rmtree(vendor / name, ignore_errors=True)
+    for name in ("core", "templates", "_categories"):
+        shutil.copytree(REPO / name, vendor / name, ignore=SKIP)
+    (vendor / "api").mkdir(parents=True)
+    for module in write_modules():
+        shutil.copyfile(module, vendor / "api" / module.name)
+    return vendor / "core"
 
 
 def chalice_command() -> str:

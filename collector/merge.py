@@ -1,40 +1,123 @@
-"""Merge cross-posted events: the same event_id from several groups is stored once."""
+"""Merge cross-posted events: one stored event per real event, however many groups post it.
+
+Copies with the same event_id (normalised URL, title and start) are one event, whatever their
+source. Then feed copies from different groups with the same start that collector/match.py
+judges one event are merged too: the same meetup posted on Meetup and on Luma under two links,
+or by a sponsor's calendar with "at Capital One Hall" added to the title.
+
+The kept copy (its event_id, link, text and place are what is stored) is chosen by a rule of
+the copies alone, so feed order never changes it and ids do not churn from run to run:
+
+1. a group not marked ``aggregator: true`` over one marked (umbrella organisations and
+   sponsors' calendars repost other groups' events);
+2. a copy linking to a page of its own group's website (meetup.com/pydc/events/311/ for pydc)
+   over one linking elsewhere;
+3. the group id, then the event_id, in sort order.
+
+Every other group's copy is in ``also_published_by`` (its group id, name and website and its own
+link, ``url``), in group id order; the topics are every copy's: a cross-post by an AI group is
+an AI event whoever owns it.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import replace
+from collections import defaultdict
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field, replace
+from itertools import chain
 
+from collector.match import keys, on_site, same_event
+from core.limits import MAX_CROSS_POST_CANDIDATES
 from core.models import Event
 
+FEED = "ical"  # only feed copies are matched by title; a submitted event merges by id alone
 
-def merge_cross_posts(events: Iterable[Event]) -> list[Event]:
-    """One event per event_id. The group whose id sorts first owns it (deterministic, so the
-    item does not flap between groups from one run to the next); the others are listed in
-    ``also_published_by``. Its topics are every copy's: a cross-post by an AI group is an AI
-    event whoever owns it."""
-    by_id: dict[str, list[Event]] = {}
+Copies = list[Event]  # one event_id's copies, best first
+
+
+@dataclass
+class Merged:
+    events: list[Event]  # one per real event: the kept copies
+    folded: dict[str, str] = field(default_factory=dict)  # another copy's event_id -> the kept's
+
+
+def merge_cross_posts(events: Iterable[Event], aggregators: Collection[str] = ()) -> Merged:
+    """One event per real event, by the rule above; ``aggregators``: the groups marked so."""
+
+    def rank(event: Event) -> tuple[bool, bool, str, str, str]:
+        own = on_site(event.url, event.group_website)
+        aggregator = event.group_id in aggregators
+        return (aggregator, not own, event.group_id, event.event_id, event.source_uid)
+
+    by_id: dict[str, Copies] = defaultdict(list)
     for event in events:
-        by_id.setdefault(event.event_id, []).append(event)
-    merged = []
-    for copies in by_id.values():
-        copies.sort(key=lambda e: e.group_id)
-        primary, others = copies[0], copies[1:]
-        seen = {primary.group_id}
-        also = []
-        for other in others:
-            if other.group_id in seen:  # a feed listing the same occurrence twice
-                continue
-            seen.add(other.group_id)
-            also.append(
-                {
-                    "group_id": other.group_id,
-                    "group_name": other.group_name,
-                    "group_website": other.group_website,
-                }
-            )
-        topics = sorted({slug for copy in copies for slug in copy.categories})
-        if also or topics != primary.categories:
-            primary = replace(primary, also_published_by=also, categories=topics)
-        merged.append(primary)
+        by_id[event.event_id].append(event)
+    same_id = sorted((sorted(c, key=rank) for c in by_id.values()), key=lambda c: rank(c[0]))
+    by_start: dict[str, list[Copies]] = defaultdict(list)
+    merged = Merged([])
+    for copies in same_id:
+        if all(e.source_type == FEED for e in copies):
+            by_start[copies[0].start_datetime].append(copies)
+        else:
+            merged.events.append(_one(copies))
+    for bucket in by_start.values():
+        for cluster in _clusters(bucket):
+            kept = _one(sorted(chain(*cluster), key=rank))
+            merged.events.append(kept)
+            ids = {copies[0].event_id for copies in cluster} - {kept.event_id}
+            merged.folded.update(dict.fromkeys(sorted(ids), kept.event_id))
     return merged
+
+
+def _clusters(bucket: list[Copies]) -> list[list[Copies]]:
+    """The events among one start's, best first: each joins the first earlier event that every
+    copy so far matches (no group twice: one group's two events are two events), else stands
+    alone. Candidates share a first word (collector.match.keys), at most
+    MAX_CROSS_POST_CANDIDATES of them."""
+    clusters: list[list[Copies]] = []
+    by_key: dict[str, list[int]] = defaultdict(list)
+    for copies in bucket:
+        words = set().union(*(keys(e) for e in copies))
+        candidates = sorted({i for word in words for i in by_key[word]})
+        found = next(
+            (i for i in candidates[:MAX_CROSS_POST_CANDIDATES] if _fits(clusters[i], copies)),
+            None,
+        )
+        if found is None:
+            found = len(clusters)
+            clusters.append([])
+        clusters[found].append(copies)
+        for word in words:
+            if found not in by_key[word]:
+                by_key[word].append(found)
+    return clusters
+
+
+def _fits(cluster: list[Copies], copies: Copies) -> bool:
+    groups = {e.group_id for e in copies}
+    if any(groups & {e.group_id for e in member} for member in cluster):
+        return False
+    return all(any(same_event(a, b) for a in member for b in copies) for member in cluster)
+
+
+def _one(copies: Copies) -> Event:
+    """The first copy, with every other group's copy listed once and every copy's topics."""
+    primary = copies[0]
+    seen = {primary.group_id}
+    also = []
+    for other in sorted(copies[1:], key=lambda e: e.group_id):  # stable: the first of a group
+        if other.group_id in seen:  # a feed listing the same occurrence twice
+            continue
+        seen.add(other.group_id)
+        also.append(
+            {
+                "group_id": other.group_id,
+                "group_name": other.group_name,
+                "group_website": other.group_website,
+                "url": other.url,
+            }
+        )
+    topics = sorted({slug for copy in copies for slug in copy.categories})
+    if also or topics != primary.categories:
+        primary = replace(primary, also_published_by=also, categories=topics)
+    return primary

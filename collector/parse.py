@@ -34,8 +34,9 @@ import icalendar
 import x_wr_timezone
 
 from collector.expand import Budget, BudgetExceeded, expand, moment, series_of
-from collector.links import event_url, is_suppressed
+from collector.links import event_url
 from collector.location import classify
+from collector.noise import GroupRules
 from core.errors import DctechError
 from core.ids import make_event_id
 from core.limits import (
@@ -48,6 +49,7 @@ from core.limits import (
     MAX_VEVENTS_IN_SOURCE,
 )
 from core.models import CANCELLED, CONFIRMED, VIRTUAL, Event, Group, SiteConfig
+from core.places import tidy
 from core.text import clean_text
 from core.timeutil import format_local
 
@@ -105,6 +107,7 @@ def parse_feed(
     events: list[Event] = []
     series_cut = 0
     shared: dict[str, str] = {}
+    rules = GroupRules(group)
     for components in series_of(calendar):
         recurring = any(("RRULE" in c or "RDATE" in c or "RECURRENCE-ID" in c) for c in components)
         try:
@@ -121,8 +124,8 @@ def parse_feed(
         if not found:
             skipped["outside_window"] += len(components)
         for event in found:
-            if is_suppressed(event.url, group):
-                skipped["suppressed"] += 1
+            if reason := rules.reason(event):
+                skipped[reason] += 1
             elif event.state not in (None, *site.only_states) and event.location_type != VIRTUAL:
                 skipped["out_of_area"] += 1
             else:
@@ -204,7 +207,7 @@ def _event(occurrence: icalendar.Component, recurring: bool, group: Group, tz: Z
     title, marked_cancelled = _title(_text(occurrence, "SUMMARY"))
     title = title or group.name
     cancelled = marked_cancelled or _text(occurrence, "STATUS").upper() == "CANCELLED"
-    location = _text(occurrence, "LOCATION")
+    location = tidy(_text(occurrence, "LOCATION"))
     description = _text(occurrence, "DESCRIPTION", multiline=True)
     url = event_url(_text(occurrence, "URL"), location, description, group)
     place = classify(location, description)

@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 from collector.fetch import FetchResult
+from collector.noise import SKIP_PHRASES, SUPPRESSED
 from collector.run import CollectSummary
+
+SKIP_REASONS = {SKIP_PHRASES: "by skip_phrases", SUPPRESSED: "by suppress_urls/suppress_uids"}
 
 NO_NETWORK = """
 No feed could be reached: every request failed before any server answered. That usually means
 this machine has no network, or needs a proxy (set HTTPS_PROXY=http://HOST:PORT and run again),
 or blocks outgoing HTTPS. The events already stored were kept. To see the site without a network,
 run `make demo`: it builds a preview from the sample feeds in demo/."""
+
+
+def feed_notes(cut: list[str], skipped: dict[str, int]) -> str:
+    """What a limit cut and what the group's own rules dropped, for one table cell."""
+    notes = [f"cut: {c}" for c in cut]
+    if skipped:
+        dropped = (f"{n} {SKIP_REASONS.get(r, r)}" for r, n in sorted(skipped.items()))
+        notes.append("skipped: " + ", ".join(dropped))
+    return "; ".join(notes)
 
 
 def print_progress(result: FetchResult) -> None:
@@ -27,7 +39,7 @@ def print_summary(summary: CollectSummary) -> None:
     print()
     print(f"{'group':<{width}}  {'status':<9}  {'events':>6}  error")
     for o in sorted(summary.outcomes, key=lambda o: (o.status != "failed", o.group_id)):
-        note = o.error or "; ".join(f"cut: {c}" for c in o.cut)
+        note = o.error or feed_notes(o.cut, o.skipped)
         print(f"{o.group_id:<{width}}  {o.status:<9}  {o.events:>6}  {note}".rstrip())
     failed = len(summary.failed)
     print(

@@ -15,14 +15,16 @@ from urllib.parse import urlsplit
 
 from collector.fetch import FeedRequest, FetchResult, FetchSettings, fetch_all
 from collector.merge import merge_cross_posts
+from collector.noise import REASONS
+from collector.overrides import apply_overrides, credit_duplicates, retire_hidden, unmatched
 from collector.parse import FeedError
 from collector.recurring import series_occurrences
 from collector.sandbox import FeedParser
 from collector.single import single_event
 from core import lifecycle
-from core.config import RecurringEvent, SingleEvent
+from core.config import Override, RecurringEvent, SingleEvent
 from core.models import SINGLE_EVENTS_GROUP, Event, FeedState, Group, SiteConfig
-from core.store.base import EventStore
+from core.store.base import MOVES_KEPT_DAYS, EventStore, Move
 
 REVALIDATE_DAYS = 7  # after this long, fetch in full so recurrences roll into the window
 
@@ -35,6 +37,7 @@ class GroupOutcome:
     error: str | None = None
     cut: list[str] = field(default_factory=list)  # what a limit cut from the feed, in words
     unreachable: bool = False  # failed before any server answered (no network, DNS, TLS)
+    skipped: dict[str, int] = field(default_factory=dict)  # dropped by the group's own rules
 
 
 @dataclass
@@ -58,6 +61,7 @@ class CollectSummary:
             "failures": {o.group_id: o.error for o in self.failed},
             "cut": {o.group_id: o.cut for o in self.outcomes if o.cut}
             | ({SINGLE_EVENTS_GROUP: self.series_cut} if self.series_cut else {}),
+            "skipped": {o.group_id: o.skipped for o in self.outcomes if o.skipped},
             "new": self.new,
             "updated": self.updated,
             "unchanged": self.unchanged,
@@ -75,6 +79,7 @@ def collect(
     now: datetime,
     single_events: Sequence[SingleEvent] = (),
     recurring_events: Sequence[RecurringEvent] = (),
+    overrides: Sequence[Override] = (),
     root: Path = Path("."),
     settings: FetchSettings | None = None,
     on_fetched: Callable[[FetchResult], None] | None = None,
@@ -118,14 +123,31 @@ def collect(
     refetched.append(SINGLE_EVENTS_GROUP)
     summary.series_cut = series.cut
 
-    merged = merge_cross_posts(fetched)
+    curated = apply_overrides(fetched, overrides)  # curators' corrections, before all else
+    for outcome in summary.outcomes:
+        if outcome.status == "ok":  # a full parse: it shows which overrides still match
+            state = states[outcome.group_id]
+            state.unmatched_overrides = unmatched(overrides, outcome.group_id, curated.matched)
+    merge = merge_cross_posts(curated.events, {g.group_id for g in groups if g.aggregator})
+    merged = credit_duplicates(merge.events, curated.duplicates)
     stored = _stored_events(store, refetched, merged)
-    plan = lifecycle.plan(merged, stored, refetched, today=today, now_iso=now_iso, tz=site.timezone)
+    plan = lifecycle.plan(
+        merged,
+        stored,
+        refetched,
+        today=today,
+        now_iso=now_iso,
+        tz=site.timezone,
+        first_imports=_first_imports(refetched, previous),
+    )
+    _retire_folded(plan, stored, merge.folded, refetched)
+    retire_hidden(plan, stored, overrides, refetched)
     store.put_events(plan.put)
     store.touch_events(plan.touch)
     store.delete_events(plan.delete)
     store.save_feed_states(states)
     store.save_topic_owners(_topic_owners(store, stored, plan, refetched, groups))
+    _record_moves(store, stored, plan, merged, today)
     store.expire(int(now.timestamp()))  # housekeeping: not in summary.writes (see EventStore)
 
     summary.new, summary.updated, summary.dropped = plan.new, plan.updated, plan.dropped
@@ -163,26 +185,84 @@ def _read_feed(
     state.last_attempt = now_iso
     state.http_status = result.http_status
     if not result.ok:
-        state.error = result.error
+        _failed(state, result.error, today)
         unreachable = result.http_status is None and bool(urlsplit(group.ical or "").hostname)
         return GroupOutcome(group.group_id, "failed", error=result.error, unreachable=unreachable)
     if not result.not_modified:
         try:
             parsed = parser.parse(result.body or b"", group, site, today)
         except FeedError as exc:
-            state.error = str(exc)
+            _failed(state, str(exc), today)
             return GroupOutcome(group.group_id, "failed", error=str(exc))
         fetched.extend(parsed.events)
         state.events_parsed = len(parsed.events)
         state.vevents_in_source = parsed.vevents_in_source
         state.cut = parsed.cut
+        state.skipped = {r: parsed.skipped[r] for r in REASONS if r in parsed.skipped}
         state.last_parsed_date = today.isoformat()
         state.etag, state.last_modified = result.etag, result.last_modified
-    state.error = None
+    state.error, state.failing_since = None, ""
     state.last_success = now_iso
     state.last_success_date = today.isoformat()
     status = "unchanged" if result.not_modified else "ok"
-    return GroupOutcome(group.group_id, status, events=state.events_parsed, cut=state.cut)
+    return GroupOutcome(
+        group.group_id, status, events=state.events_parsed, cut=state.cut, skipped=state.skipped
+    )
+
+
+def _failed(state: FeedState, error: str | None, today: date) -> None:
+    """Record a failed fetch; the first one since the last success dates the outage."""
+    state.error = error
+    state.failing_since = state.failing_since or today.isoformat()
+
+
+def _first_imports(refetched: Sequence[str], previous: Mapping[str, str]) -> list[str]:
+    """The groups fetched with success for the first time (no earlier success on record): what
+    they bring is not news. Single events and curated series have no feed: theirs is the first
+    import when no group has ever been fetched with success (a new store)."""
+    first = [g for g in refetched if g != SINGLE_EVENTS_GROUP and not previous.get(g)]
+    return first + ([SINGLE_EVENTS_GROUP] if not any(previous.values()) else [])
+
+
+def _record_moves(
+    store: EventStore,
+    stored: Mapping[str, Event],
+    plan: lifecycle.Plan,
+    fetched: Sequence[Event],
+    today: date,
+) -> None:
+    """Remember where each item the plan retires for a new event_id went (same group and
+    source_uid: retitled or rescheduled), so the site redirects the old id's page. A move older
+    than MOVES_KEPT_DAYS goes, and so does one whose old id is in the feeds again."""
+    live = {(e.group_id, e.source_uid): e.event_id for e in fetched if e.source_uid}
+    ids = {e.event_id for e in fetched}
+    since = (today - timedelta(days=MOVES_KEPT_DAYS)).isoformat()
+    known = store.load_moves()
+    moves = {old: move for old, move in known.items() if move.on > since and old not in ids}
+    for event_id, _ in plan.delete:
+        old = stored[event_id]
+        new = live.get((old.group_id, old.source_uid)) if old.source_uid else None
+        if new and new != event_id:
+            moves[event_id] = Move(new, today.isoformat())
+    if moves != known:
+        store.save_moves(moves)
+
+
+def _retire_folded(
+    plan: lifecycle.Plan,
+    stored: Mapping[str, Event],
+    folded: Mapping[str, str],
+    refetched: Sequence[str],
+) -> None:
+    """A stored copy now merged into another copy's event (the organiser's own copy appeared
+    beside a sponsor's) goes at once, as a retitled event does: its feed still lists it, so
+    the grace for an event missing from its feed would list it twice for a day."""
+    groups, deleting = set(refetched), set(plan.delete)
+    for event_id in folded:
+        old = stored.get(event_id)
+        if old is not None and old.group_id in groups and old.key not in deleting:
+            plan.delete.append(old.key)
+            plan.dropped += 1
 
 
 def _stored_events(

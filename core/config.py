@@ -16,12 +16,20 @@ from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import quote as escape
+from urllib.parse import unquote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from core.errors import ConfigError, ConfigErrors, raise_if_any
-from core.limits import MAX_CONFIG_URL_CHARS
+from core.limits import (
+    MAX_CONFIG_TEXT_CHARS,
+    MAX_CONFIG_URL_CHARS,
+    MAX_FIELD_CHARS,
+    MIN_SKIP_PHRASE_CHARS,
+)
 from core.models import STATES, Category, Group, SiteConfig
 from core.text import FEED_SCHEMES, clean_text, is_web_url, quote
+from core.words import words
 from core.yamldoc import YamlDoc, is_repo_path, load_all, parse_date, parse_time
 
 __all__ = [
@@ -45,6 +53,7 @@ GROUP_ID = re.compile(r"[a-z0-9_-]+")
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 GROUP_KEYS: tuple[str, ...] = ("name", "website", "ical", "active", "fallback_url", "suppress_urls")
 GROUP_KEYS += ("submitted_by", "submitter_link", "categories")
+GROUP_KEYS += ("suppress_uids", "skip_phrases", "aggregator")
 SITE_KEYS = ("site_name", "tagline", "base_url", "timezone", "only_states")
 SINGLE_KEYS: tuple[str, ...] = ("title", "date", "time", "end_date", "end_time", "url")
 SINGLE_KEYS += ("location", "cost", "submitted_by", "submitter_link", "categories")
@@ -92,6 +101,7 @@ class Catalogue:
     groups: tuple[Group, ...]
     single_events: tuple[SingleEvent, ...] = ()
     recurring_events: tuple[RecurringEvent, ...] = ()
+    overrides: tuple[Override, ...] = ()
 
 
 def load_category(path: str | Path) -> Category:
@@ -137,6 +147,7 @@ def load_group(path: str | Path, topics: Collection[str] | None = None) -> Group
         doc.errors.append(ConfigError(path, message))
     suppress = doc.text_list("suppress_urls", "a list of event URLs", MAX_CONFIG_URL_CHARS) or []
     active = doc.get("active", bool, "true or false")
+    aggregator = doc.get("aggregator", bool, "true or false")
     group = Group(
         group_id=path.stem,
         name=doc.text("name", required=True) or "",
@@ -148,9 +159,35 @@ def load_group(path: str | Path, topics: Collection[str] | None = None) -> Group
         submitted_by=doc.text("submitted_by"),
         submitter_link=doc.url("submitter_link"),
         categories=_topics(doc, topics),
+        suppress_uids=_items(doc, "suppress_uids", "a list of event UIDs", MAX_FIELD_CHARS),
+        skip_phrases=_skip_phrases(doc),
+        aggregator=bool(aggregator),
     )
     doc.check()
     return group
+
+
+def _items(doc: YamlDoc, key: str, what: str, limit: int) -> tuple[str, ...]:
+    """A list of non-empty text items, each written once."""
+    items = doc.text_list(key, what, limit) or []
+    for number, item in enumerate(items, 1):
+        if not item:
+            doc.fail(key, f"item {number} is empty: remove it")
+            return ()
+    return tuple(dict.fromkeys(items))
+
+
+def _skip_phrases(doc: YamlDoc) -> tuple[str, ...]:
+    """`skip_phrases`: each with at least MIN_SKIP_PHRASE_CHARS letters or digits, as phrases
+    are compared (core.words): "!!" or "AI" would drop events by accident."""
+    what = "a list of phrases like ['Reposted from']"
+    phrases = doc.text_list("skip_phrases", what, MAX_CONFIG_TEXT_CHARS) or []
+    for number, phrase in enumerate(phrases, 1):
+        if len(words(phrase).replace(" ", "")) < MIN_SKIP_PHRASE_CHARS:
+            short = f"needs at least {MIN_SKIP_PHRASE_CHARS} letters or digits"
+            doc.fail("skip_phrases", f"item {number} {quote(phrase)} {short}: make it longer")
+            return ()
+    return tuple(dict.fromkeys(phrases))
 
 
 def _feed(doc: YamlDoc) -> str | None:
@@ -176,6 +213,7 @@ def load_catalogue(
     single_events_dir: str | Path | None = None,
     categories_dir: str | Path | None = None,
     recurring_events_dir: str | Path | None = None,
+    overrides_dir: str | Path | None = None,
 ) -> Catalogue:
     """Topics first, then the groups, single events and series that name them; every problem in
     every file is reported at once. No categories folder means no topics (and any named is
@@ -187,12 +225,14 @@ def load_catalogue(
     )
     singles, single_errors = _load_optional(single_events_dir, load_single_event, known)
     series, series_errors = _load_optional(recurring_events_dir, load_recurring_event, known)
-    raise_if_any(errors + group_errors + single_errors + series_errors)
+    overrides, override_errors = load_overrides(overrides_dir, known)
+    raise_if_any(errors + group_errors + single_errors + series_errors + override_errors)
     return Catalogue(
         tuple(categories),
         tuple(sorted(groups, key=lambda group: group.group_id)),
         tuple(sorted(singles, key=_single_order)),
         tuple(sorted(series, key=lambda s: _single_order(s.first))),
+        tuple(overrides),
     )
 
 
@@ -355,6 +395,7 @@ def validate_all(
     single_events_dir: str | Path | None = None,
     categories_dir: str | Path | None = None,
     recurring_events_dir: str | Path | None = None,
+    overrides_dir: str | Path | None = None,
 ) -> list[ConfigError]:
     """Every problem in a checkout's settings, topics, groups, single events and series; empty
     if none. The folders default to the checkout's `_groups/`, `_single_events/`,
@@ -378,6 +419,7 @@ def validate_all(
     problems += errors + group_errors
     problems += _load_optional(singles_dir, load_single_event, known)[1]
     problems += _load_optional(series_dir, load_recurring_event, known)[1]
+    problems += load_overrides(overrides_dir or root / "_overrides", known)[1]
     for group in groups:
         if group.ical and is_repo_path(group.ical) and not (root / group.ical).is_file():
             path = Path(groups_dir or root / "_groups") / f"{group.group_id}.yaml"
@@ -391,3 +433,76 @@ def _is_zone(name: str) -> bool:
     except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: 'America', a 300-char name
         return False
     return True
+
+
+OVERRIDE_KEYS = ("hide", "title", "location", "url", "categories", "duplicate_of")
+EVENT_ID = re.compile(r"[0-9a-f]{64}")
+
+
+@dataclass(frozen=True)
+class Override:
+    """One `_overrides/<group_id>/<uid>.yaml`: a curator's change to one feed event, found by
+    the feed's stable UID (``source_uid``; the file name is it with unsafe characters
+    %-escaped, `dctech hide` writes it). A UID without ``#`` also matches every occurrence of
+    that series. Applied at collect time by collector/overrides.py."""
+
+    group_id: str
+    source_uid: str
+    source_file: str
+    hide: bool = False
+    title: str | None = None
+    location: str | None = None
+    url: str | None = None
+    categories: tuple[str, ...] | None = None
+    duplicate_of: str | None = None  # the event_id this one repeats: it is dropped
+
+
+def override_file(group_id: str, source_uid: str) -> str:
+    """The path, inside `_overrides/`, of the override for ``source_uid`` of a group."""
+    return f"{group_id}/{escape(source_uid, safe='@.+-_')}.yaml"
+
+
+def load_override(path: str | Path, topics: Collection[str] | None = None) -> Override:
+    path = Path(path)
+    doc = YamlDoc(path, OVERRIDE_KEYS)
+    if not GROUP_ID.fullmatch(path.parent.name):
+        doc.errors.append(ConfigError(path, "the folder must be named after a group_id"))
+    hide = doc.get("hide", bool, "true or false") or False
+    duplicate = doc.text("duplicate_of")
+    if duplicate is not None and not EVENT_ID.fullmatch(duplicate):
+        doc.fail("duplicate_of", f"must be an event_id (64 hex digits), got {quote(duplicate)}")
+    changes = [k for k in ("title", "location", "url", "categories") if k in doc.data]
+    if not (hide or duplicate or changes):
+        doc.errors.append(
+            ConfigError(path, "changes nothing: give hide, duplicate_of or a corrected field")
+        )
+    if (hide or duplicate) and changes:
+        doc.fail(changes[0], "a hidden or duplicate event shows nothing: remove the corrections")
+    override = Override(
+        group_id=path.parent.name,
+        source_uid=unquote(path.stem),
+        source_file=f"{path.parent.name}/{path.name}",
+        hide=hide,
+        title=doc.text("title"),
+        location=doc.text("location"),
+        url=doc.url("url"),
+        categories=_topics(doc, topics) if "categories" in doc.data else None,
+        duplicate_of=duplicate,
+    )
+    doc.check()
+    return override
+
+
+def load_overrides(
+    directory: str | Path | None, topics: Collection[str] | None = None
+) -> tuple[list[Override], list[ConfigError]]:
+    """Every override, one folder per group; no folder means none."""
+    if directory is None or not Path(directory).is_dir():
+        return [], []
+    found: list[Override] = []
+    errors: list[ConfigError] = []
+    for folder in sorted(p for p in Path(directory).iterdir() if p.is_dir()):
+        items, problems = load_all(folder, partial(load_override, topics=topics), required=False)
+        found += items
+        errors += problems
+    return found, errors

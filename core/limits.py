@@ -21,15 +21,26 @@ MAX_TITLE_CHARS = 300
 MAX_LOCATION_CHARS = 500
 MAX_DESCRIPTION_CHARS = 20_000
 MAX_FIELD_CHARS = 2_000  # any other text property (URL, UID, cost)
+MAX_CROSS_POST_CANDIDATES = 20  # events one event is compared with for a cross-post (same start
+# and first word); real catalogues have a handful, so past this only exact ids merge
 
 # --- configuration files (core.config) ---
 MAX_CONFIG_BYTES = 64 * 1024  # a group file is ~300 bytes
 MAX_CONFIG_TEXT_CHARS = 500  # name, tagline, submitted_by ...
 MAX_CONFIG_URL_CHARS = 2_000
 MAX_CONFIG_LIST_ITEMS = 1_000  # suppress_urls, only_states ...
+MIN_SKIP_PHRASE_CHARS = 3  # a shorter skip_phrases item would drop half of a feed by accident
 MAX_CONFIG_DEPTH = 10  # a group file nests 2 levels; PyYAML recurses, and ~300 crash it
 QUOTE_CHARS = 60  # an error message quotes at most this much of an offending value
 
 # --- API requests ---
 EARLIEST_DATE = date(2000, 1, 1)  # start_date/end_date outside this range are a 400
 LATEST_DATE = date(2099, 12, 31)
+
+# --- submissions and sign-in (api/) ---
+MAX_SUBMISSION_BYTES = 16 * 1024  # a filled-in form is well under 2 KB
+SUBMISSIONS_PER_USER_PER_DAY = 10  # a busy organiser adds a few events a week
+SUBMISSIONS_PER_IP_PER_HOUR = 20  # a room of people sharing one address at a meetup
+SIGN_INS_PER_IP_PER_HOUR = 30
+SIGN_IN_SECONDS = 600  # a sign-in's state is good for ten minutes, once
+SESSION_SECONDS = 8 * 3600  # then sign in again

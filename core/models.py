@@ -42,6 +42,9 @@ class Group:
     submitted_by: str | None = None
     submitter_link: str | None = None
     categories: tuple[str, ...] = ()  # topic slugs
+    suppress_uids: tuple[str, ...] = ()  # feed UIDs to ignore (a series' or "UID#occurrence")
+    skip_phrases: tuple[str, ...] = ()  # drop events whose title or description says one
+    aggregator: bool = False  # reposts others' events: its copy of a cross-post is kept last
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,8 @@ class Event:
     source_uid: str = ""
     status: str = CONFIRMED
     categories: list[str] = field(default_factory=list)  # topic slugs, sorted (see merge)
+    first_seen: str = ""  # YYYY-MM-DD: the collect that first listed it ("": stored before this)
+    first_import: bool = False  # came in its group's first successful fetch: never "new"
 
     @property
     def key(self) -> tuple[str, str]:
@@ -124,17 +129,20 @@ class Event:
         Two versions of an event with equal content need only a cheap "still seen" update.
         """
         data = self.to_dict()
-        for name in ("last_seen_date", "ttl", "created_at", "updated_at"):
+        for name in BOOKKEEPING:
             data.pop(name)
         return data
 
 
 EVENT_FIELDS = tuple(f.name for f in fields(Event))
+BOOKKEEPING = ("last_seen_date", "ttl", "created_at", "updated_at", "first_seen", "first_import")
 
 
 @dataclass(frozen=True)
 class Touch:
     """A "still seen" refresh: the only attributes a daily collect changes on an unchanged event.
+    Not ``updated_at``: that is when the event's content last changed, which the sitemap's
+    lastmod, the Atom entries and the render cache rely on.
 
     Here rather than in core.store, so the lifecycle rules that plan touches need no store."""
 
@@ -142,7 +150,6 @@ class Touch:
     start_datetime: str
     last_seen_date: str
     ttl: int
-    updated_at: str
 
 
 @dataclass
@@ -156,11 +163,15 @@ class FeedState:
     last_parsed_date: str = ""  # the collect's `today` at the last full (not 304) parse
     http_status: int | None = None
     error: str | None = None
+    failing_since: str = ""  # the collect's `today` of the first failure since the last success
     etag: str | None = None
     last_modified: str | None = None
     events_parsed: int = 0
     vevents_in_source: int = 0
     cut: list[str] = field(default_factory=list)  # what a limit cut at the last full parse
+    unmatched_overrides: list[str] = field(default_factory=list)  # _overrides/ files no event had
+    skipped: dict[str, int] = field(default_factory=dict)  # dropped by the group's own rules
+    # at the last full parse: "skip_phrases" and "suppressed" (suppress_urls, suppress_uids)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from core.lifecycle import added_since
 from core.models import NO_STATE_PARTITION, STATES, VIRTUAL, Event
 from core.store.base import EventStore
 from core.timeutil import day_start
@@ -25,7 +26,9 @@ LOOK_AHEAD = 2  # read past a group partition's share of the page: shares are ra
 
 @dataclass(frozen=True)
 class EventFilter:
-    """What a listing asks for. ``end`` is inclusive; ``category`` a topic slug; ``after`` is a
+    """What a listing asks for. ``end`` is inclusive; ``category`` a topic slug; ``added_since``
+    keeps events first listed on that day or later (``core.lifecycle.added_since``: no index
+    holds it, so it narrows what the window's queries read); ``after`` is a
     (start_datetime, event_id) position to resume after (API cursors)."""
 
     start: date
@@ -34,6 +37,7 @@ class EventFilter:
     location_type: str | None = None
     group_id: str | None = None
     category: str | None = None
+    added_since: date | None = None
     after: tuple[str, str] | None = None
 
     def matches(self, event: Event, now_ts: int) -> bool:
@@ -49,6 +53,8 @@ class EventFilter:
         if self.group_id and event.group_id != self.group_id:
             return False
         if self.category and self.category not in event.categories:
+            return False
+        if self.added_since and not added_since(event, self.added_since):
             return False
         return not (self.after and (event.start_datetime, event.event_id) <= self.after)
 

@@ -69,11 +69,24 @@ RECURRING_EVENTS_DIR = Variable(
     "curated recurring series",
     "the bundled `_recurring_events`",
 )
+OVERRIDES_DIR = Variable(
+    "DCTECH_OVERRIDES_DIR",
+    "collector Lambda",
+    "curators' overrides of feed events (`_overrides/<group_id>/<uid>.yaml`)",
+    "the bundled `_overrides`",
+)
 CATEGORIES_DIR = Variable(
     "DCTECH_CATEGORIES_DIR",
     "all Lambdas, API",
     "topic files",
     "the bundled `_categories`",
+)
+CONTENT_BUCKET = Variable(
+    "DCTECH_CONTENT_BUCKET",
+    "collector Lambda",
+    "private bucket holding the content folders (`_groups/`, `_categories/`, `_single_events/`,"
+    " `_recurring_events/`, `_overrides/`; CDK deploys them), read at the start of each run",
+    "none: the bundled folders",
 )
 RENDER_FUNCTION = Variable(
     "DCTECH_RENDER_FUNCTION",
@@ -106,18 +119,84 @@ TODAY = Variable(
     "the API's default date window, a Lambda run's date",
     "the real date",
 )
+GITHUB_CLIENT_ID = Variable(
+    "DCTECH_GITHUB_CLIENT_ID",
+    "API",
+    "the GitHub OAuth app's client id: sign-in and submissions at `/submit/`",
+    "none: sign-in and submissions are off",
+)
+GITHUB_CLIENT_SECRET = Variable(
+    "DCTECH_GITHUB_CLIENT_SECRET",
+    "API (local)",
+    "the OAuth app's client secret (production reads it from `DCTECH_GITHUB_SECRET_ARN`)",
+    "none",
+)
+SESSION_KEY = Variable(
+    "DCTECH_SESSION_KEY",
+    "API (local)",
+    "the key that signs sign-in states and form tokens: 32 or more random characters"
+    " (production reads it from `DCTECH_GITHUB_SECRET_ARN`)",
+    "none",
+)
+GITHUB_SECRET_ARN = Variable(
+    "DCTECH_GITHUB_SECRET_ARN",
+    "API",
+    'Secrets Manager secret holding `{"client_secret": ..., "session_key": ...}` (CDK sets it)',
+    "none: the two variables above",
+)
+OAUTH_CALLBACK_URL = Variable(
+    "DCTECH_OAUTH_CALLBACK_URL",
+    "API",
+    "`https://<domain>/auth/callback`, as registered with the OAuth app",
+    "`base_url` of `config.yaml` + `/auth/callback`",
+)
+SUBMISSIONS_REPO = Variable(
+    "DCTECH_SUBMISSIONS_REPO",
+    "API",
+    "`owner/name` of the repository submissions open pull requests on",
+    "none: submissions are off",
+)
+GITHUB_URL = Variable(
+    "DCTECH_GITHUB_URL",
+    "API",
+    "GitHub's web address (the OAuth pages); tests point it at a fake",
+    "`https://github.com`",
+)
+GITHUB_API_URL = Variable(
+    "DCTECH_GITHUB_API_URL",
+    "API",
+    "GitHub's REST API; tests point it at a fake",
+    "`https://api.github.com`",
+)
+PROBE_FUNCTION = Variable(
+    "DCTECH_PROBE_FUNCTION",
+    "API",
+    "Lambda that reads a submitted group's feed once (the collector bundle's probe)",
+    "none: `dctech serve` probes in-process; else the PR says the feed was not read",
+)
 ENVIRONMENT: tuple[Variable, ...] = (
     STORE,
     CONFIG,
     GROUPS_DIR,
     SINGLE_EVENTS_DIR,
     RECURRING_EVENTS_DIR,
+    OVERRIDES_DIR,
     CATEGORIES_DIR,
+    CONTENT_BUCKET,
     RENDER_FUNCTION,
     BUCKET,
     BASE_URL,
     DISTRIBUTION_ID,
     TODAY,
+    GITHUB_CLIENT_ID,
+    GITHUB_CLIENT_SECRET,
+    SESSION_KEY,
+    GITHUB_SECRET_ARN,
+    OAUTH_CALLBACK_URL,
+    SUBMISSIONS_REPO,
+    GITHUB_URL,
+    GITHUB_API_URL,
+    PROBE_FUNCTION,
     Variable(
         "AWS_ENDPOINT_URL",
         "boto3",
@@ -147,6 +226,45 @@ ENVIRONMENT: tuple[Variable, ...] = (
         external=True,
     ),
 )
+
+
+@dataclass(frozen=True)
+class GitHubSettings:
+    """Sign-in with GitHub and submissions as pull requests (api/auth.py, api/submissions.py).
+    Secrets are here only for a local run; in Lambda ``secret_arn`` names where they are."""
+
+    client_id: str | None = None
+    client_secret: str | None = None
+    session_key: str | None = None
+    secret_arn: str | None = None
+    callback_url: str | None = None  # None: the site's base_url + /auth/callback
+    repository: str | None = None  # owner/name
+    web_url: str = "https://github.com"
+    api_url: str = "https://api.github.com"
+    probe_function: str | None = None
+
+    @property
+    def enabled(self) -> bool:
+        """Sign-in needs an OAuth app and a repository to send submissions to."""
+        return bool(self.client_id and self.repository)
+
+    def __repr__(self) -> str:  # never the secrets, in a log line or a traceback
+        return f"GitHubSettings(client_id={self.client_id!r}, repository={self.repository!r})"
+
+
+def github_settings(environ: Mapping[str, str] = os.environ) -> GitHubSettings:
+    """The sign-in and submission settings of the environment."""
+    return GitHubSettings(
+        client_id=GITHUB_CLIENT_ID.read(environ),
+        client_secret=GITHUB_CLIENT_SECRET.read(environ),
+        session_key=SESSION_KEY.read(environ),
+        secret_arn=GITHUB_SECRET_ARN.read(environ),
+        callback_url=OAUTH_CALLBACK_URL.read(environ),
+        repository=SUBMISSIONS_REPO.read(environ),
+        web_url=(GITHUB_URL.read(environ) or GitHubSettings.web_url).rstrip("/"),
+        api_url=(GITHUB_API_URL.read(environ) or GitHubSettings.api_url).rstrip("/"),
+        probe_function=PROBE_FUNCTION.read(environ),
+    )
 
 
 @dataclass(frozen=True)
@@ -182,10 +300,13 @@ class Runtime:
     single_events_dir: Path = BUNDLE / "_single_events"
     recurring_events_dir: Path = BUNDLE / "_recurring_events"
     categories_dir: Path = BUNDLE / "_categories"
+    overrides_dir: Path = BUNDLE / "_overrides"
+    content_bucket: str | None = None  # the content folders' bucket, read in place of the above
     bucket: str | None = None  # publish here instead of into a folder
     base_url: str | None = None  # links' base, overriding the rule in `site`
     render_function: str | None = None
     distribution_id: str | None = None
+    github: GitHubSettings = GitHubSettings()  # the API's sign-in and submissions
     opened: EventStore | None = None  # the store once open; a test may hand one in
 
     @cached_property
@@ -200,11 +321,16 @@ class Runtime:
 
     @cached_property
     def catalogue(self) -> Catalogue:
-        """The topics, groups, single events and series, read and cross-checked on first use."""
+        """The topics, groups, single events, series and overrides, read and cross-checked on
+        first use."""
         from core.config import load_catalogue
 
         return load_catalogue(
-            self.groups_dir, self.single_events_dir, self.categories_dir, self.recurring_events_dir
+            self.groups_dir,
+            self.single_events_dir,
+            self.categories_dir,
+            self.recurring_events_dir,
+            self.overrides_dir,
         )
 
     @cached_property
@@ -257,10 +383,13 @@ def from_environment(
             RECURRING_EVENTS_DIR.read(environ) or BUNDLE / "_recurring_events"
         ),
         categories_dir=Path(CATEGORIES_DIR.read(environ) or BUNDLE / "_categories"),
+        overrides_dir=Path(OVERRIDES_DIR.read(environ) or BUNDLE / "_overrides"),
+        content_bucket=CONTENT_BUCKET.read(environ),
         bucket=BUCKET.read(environ),
         base_url=BASE_URL.read(environ),
         render_function=RENDER_FUNCTION.read(environ),
         distribution_id=DISTRIBUTION_ID.read(environ),
+        github=github_settings(environ),
     )
 
 

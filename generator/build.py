@@ -7,19 +7,27 @@ Reader (one DateIndex listing of the upcoming events) -> views (each event's dis
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, date, datetime
+from functools import partial
 from zoneinfo import ZoneInfo
 
-from core.models import Category, Group, SiteConfig
+from core.models import Category, Event, Group, SiteConfig
 from core.query import EventFilter, list_events
 from core.store.base import EventStore
-from generator.ics import calendar, vevent
+from generator import archive, urls
+from generator.archive import EMPTIED, ENDED, REDIRECT, marked
+from generator.atom import alternates, atom_feeds
+from generator.event_pages import event_page, shared
+from generator.ics import VEvents, calendar
+from generator.outputs import Page
 from generator.pages import plan, site_root
+from generator.publish import Publisher
 from generator.render import Renderer
+from generator.search import publish_search
 from generator.topics import topic_links
-from generator.views import make_view
+from generator.views import EventView, make_view
 from generator.writers import Writer
 
 
@@ -32,6 +40,7 @@ class BuildReport:
     events: int
     seconds: float = 0.0
     files_kept: int = 0  # published before, no longer produced, still published (archive)
+    files_rendered: int = 0  # pages and feeds made this build; the others were current
 
     def __str__(self) -> str:
         files = self.files_written + self.files_unchanged
@@ -62,28 +71,111 @@ def build_site(
     tz, root = ZoneInfo(site.timezone), site_root(site)
     events = list_events(store, EventFilter(start=today), now_ts=now_ts)
     topics = topic_links(categories, root)
-    views = [make_view(event, tz=tz, root=root, today=today, topics=topics) for event in events]
-    pages, feeds = plan(views, site=site, groups=groups, categories=categories, today=today)
-
-    renderer = Renderer(site)
-    html_pages = 0
+    renderer = Renderer(site, today=today)
+    card = renderer.card_url
+    display = partial(
+        make_view, site=site, tz=tz, root=root, today=today, topics=topics, image=card
+    )
+    views = [display(event) for event in events]
+    states = store.load_feed_states()
+    published = writer.previous().keys()
+    pages, feeds = plan(
+        views,
+        site=site,
+        groups=groups,
+        categories=categories,
+        today=today,
+        feed_states=states,
+        weeks=archive.future_weeks(published, today),
+        months=archive.future_months(published, today),
+    )
+    atoms = list(atom_feeds(views, site=site, groups=groups, categories=categories, today=today))
+    # each page's <link rel=alternate>: a feed's title and URL, not its entries, which would
+    # make every page's digest change with any feed's (generator.digest)
+    renderer.env.globals["atom_feeds"] = {
+        page: replace(feed, views=()) for page, feed in alternates(atoms).items()
+    }
+    vevents = VEvents(views, datetime.fromtimestamp(now_ts, UTC))
+    publisher = Publisher(writer, renderer, vevents, per_page=["atom_feeds"])
     with writer:  # a failure anywhere below aborts the writer: no half-built site
-        writer.write(renderer.css_path, renderer.css)
+        for asset in renderer.assets.values():
+            if writer.owns(asset.path):
+                writer.write(asset.path, asset.body)
         for page in pages:
-            writer.write(page.path, renderer.render(page))
-            html_pages += page.path.endswith(".html")
-        stamp = datetime.fromtimestamp(now_ts, UTC)
-        vevents = {v.event.event_id: vevent(v, stamp) for v in views}
+            publisher.page(page)
         for feed in feeds:
-            body = calendar(feed.name, (vevents[v.event.event_id] for v in feed.views))
-            writer.write(feed.path, body)
+            publisher.feed(feed)
+        for atom in atoms:
+            publisher.atom(atom, site)
+        publish_search(writer, views, build=publisher.build)
+        html_pages = publisher.pages + _archive(
+            store, publisher, views, display, site=site, groups=groups, today=today, now_ts=now_ts
+        )
         stats = writer.finish()
     return BuildReport(
         files_written=stats.written,
         files_unchanged=stats.unchanged,
         files_deleted=stats.deleted,
         files_kept=stats.kept,
+        files_rendered=publisher.rendered,
         pages=html_pages,
         events=len(views),
         seconds=round(time.perf_counter() - started, 3),
     )
+
+
+def _archive(
+    store: EventStore,
+    publisher: Publisher,
+    views: Sequence[EventView],
+    display: Callable[[Event], EventView],
+    *,
+    site: SiteConfig,
+    groups: Sequence[Group],
+    today: date,
+    now_ts: int,
+) -> int:
+    """Carry out the fate ``generator.archive`` decides for what earlier builds published and
+    this one has not produced; returns how many pages it published. The store is read (the
+    last week's listing, the moves) only when there is such a file."""
+    writer = publisher.writer
+    previous, produced = writer.previous(), writer.produced()
+    if previous.keys() <= produced:
+        return 0
+    upcoming = {v.event.event_id: v for v in views}
+    past = {
+        e.event_id: e
+        for e in list_events(store, archive.recent_past(today), now_ts=now_ts)
+        if e.event_id not in upcoming
+    }
+    fates = archive.decide(
+        previous,
+        produced,
+        today=today,
+        upcoming=upcoming.keys(),
+        ended=past.keys(),
+        moves=store.load_moves(),
+    )
+    common = shared(site, groups)
+    for event_id in fates.ended:
+        _marked_page(publisher, event_page(display(past[event_id]), common, ended=True), ENDED)
+    titles = {k: e.title for k, e in past.items()} | {k: v.title for k, v in upcoming.items()}
+    for old, target in fates.redirects.items():
+        _marked_page(publisher, archive.redirect_page(old, target, titles.get(target)), REDIRECT)
+    for old, target in fates.copies.items():
+        body = calendar(upcoming[target].title, [publisher.vevents[target]])
+        writer.write(urls.output_file(urls.event_ics(old)), body, digest=marked(REDIRECT))
+    for path in fates.emptied:
+        body = calendar(archive.emptied_name(site), [])
+        writer.write(path, body, digest=marked(EMPTIED))
+    for path, reason in fates.kept.items():
+        writer.keep(path, reason, today=today)
+    return len(fates.ended) + len(fates.redirects)
+
+
+def _marked_page(publisher: Publisher, page: Page, mark: str) -> None:
+    """A page the archive makes: rendered unless current, its digest marked with what it is."""
+    key = marked(mark, publisher.page_key(page))
+    if not publisher.writer.current(page.path, key):
+        publisher.writer.write(page.path, publisher.renderer.render(page), digest=key)
+        publisher.rendered += 1

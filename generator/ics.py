@@ -12,7 +12,7 @@ nothing is re-uploaded. No X-WR-TIMEZONE: every time is UTC or a floating DATE.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, date, datetime
 from functools import cache
 
@@ -62,15 +62,20 @@ def _stamp(*candidates: str) -> datetime | None:
     return None
 
 
+def dtstamp(view: EventView, fallback_stamp: datetime) -> str:
+    """The VEVENT's DTSTAMP: its ``created_at``, else its ``updated_at``, else the build's."""
+    event = view.event
+    return _moment(_stamp(event.created_at, event.updated_at) or fallback_stamp)
+
+
 def vevent(view: EventView, fallback_stamp: datetime) -> bytes:
     """One VEVENT, folded and CRLF-terminated."""
     event = view.event
     start, end = _moment(view.start), _moment(view.end)
-    stamp = _stamp(event.created_at, event.updated_at) or fallback_stamp
     lines = [
         "BEGIN:VEVENT",
         f"UID:{text(event.event_id)}",
-        f"DTSTAMP:{_moment(stamp)}",
+        f"DTSTAMP:{dtstamp(view, fallback_stamp)}",
         ("DTSTART;" if view.all_day else "DTSTART:") + start,
         ("DTEND;" if view.all_day else "DTEND:") + end,
         f"SUMMARY:{text(event.title)}",
@@ -93,6 +98,41 @@ def vevent(view: EventView, fallback_stamp: datetime) -> bytes:
     return b"".join(fold(line) for line in lines)
 
 
+class VEvents(Mapping[str, bytes]):
+    """Each event's VEVENT by event_id, serialised the first time a feed needs it and kept, so
+    an event costs one serialisation a build however many feeds list it, and none when every
+    feed that lists it is current."""
+
+    def __init__(self, views: Iterable[EventView], fallback_stamp: datetime) -> None:
+        self._views = {v.event.event_id: v for v in views}
+        self._fallback = fallback_stamp
+        self._made: dict[str, bytes] = {}
+        self._keys: dict[str, tuple[object, ...]] = {}
+
+    def __getitem__(self, event_id: str) -> bytes:
+        body = self._made.get(event_id)
+        if body is None:
+            body = self._made[event_id] = vevent(self._views[event_id], self._fallback)
+        return body
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._views)
+
+    def __len__(self) -> int:
+        return len(self._views)
+
+    def key(self, view: EventView) -> tuple[object, ...]:
+        """What the VEVENT of ``view`` is made from: the event as shown, its times in UTC (the
+        site's timezone counts) and its DTSTAMP, which may be a daily ``updated_at`` or the
+        build's clock."""
+        event_id = view.event.event_id
+        key = self._keys.get(event_id)
+        if key is None:
+            stamp = dtstamp(view, self._fallback)
+            key = self._keys[event_id] = (view.content_token, view.start, view.end, stamp)
+        return key
+
+
 @cache
 def _head() -> bytes:
     lines = [
@@ -108,5 +148,6 @@ def _head() -> bytes:
 
 
 def calendar(name: str, vevents: Iterable[bytes]) -> bytes:
-    """A VCALENDAR named ``name`` around already serialised VEVENTs."""
-    return _head() + fold(f"X-WR-CALNAME:{text(name)}") + b"".join(vevents) + END
+    """A VCALENDAR named ``name`` around already serialised VEVENTs (joined once: the whole
+    site's is tens of megabytes)."""
+    return b"".join([_head(), fold(f"X-WR-CALNAME:{text(name)}"), *vevents, END])

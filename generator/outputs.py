@@ -15,7 +15,8 @@ from markupsafe import Markup
 
 from core.models import SiteConfig
 from generator import urls
-from generator.days import Day
+from generator.days import Day, calm
+from generator.digest import Lazy
 from generator.urls import site_root
 from generator.views import EventView, Link
 
@@ -76,8 +77,10 @@ def jsonld(days: Sequence[Day]) -> Markup | None:
 
 
 def listing(url: str, nav: str, days: list[Day], cap: int | None, **context: object) -> Page:
-    """A page of events by day (home, virtual, a state, a topic, a week). Past ``cap`` events it
-    stops at a day boundary and points to the week page where the rest begins."""
+    """A page of events by day (home, virtual, a state, a topic, a week), each series that
+    repeats more often than weekly once a week (``generator.days.calm``). Past ``cap`` events
+    it stops at a day boundary and points to the week page where the rest begins."""
+    days = calm(days)
     shown, more, count = days, None, 0
     for index, day in enumerate(days):
         count += len(day.entries)
@@ -85,5 +88,5 @@ def listing(url: str, nav: str, days: list[Day], cap: int | None, **context: obj
             shown, rest = days[:index], day
             more = Link(f"Later events, from {rest.label}, on the week pages", rest.week_href)
             break
-    base = {"nav": nav, "days": shown, "more": more, "jsonld": jsonld(shown)}
+    base = {"nav": nav, "days": shown, "more": more, "jsonld": Lazy(jsonld, shown)}
     return Page(url, "listing.html", base | {"prev": None, "next": None} | context)

@@ -3,18 +3,24 @@
 Pages and feeds are named by their URL from the URL map (``generator.urls``), which also names
 the file each is written to. They are generated lazily, so only one page's context is alive at a
 time. The page types and the by-day listing are in ``generator.outputs``; a page family with its
-own module (``generator.topics``) is chained in here, so the sitemap lists its pages too.
+own module (``generator.topics``, ``group_pages``, ``month_pages``, ``event_pages``) is chained
+in here, so the sitemap lists its pages too.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from datetime import date, timedelta
 from itertools import chain, groupby
 
-from core.models import Category, Group, SiteConfig
+from core.models import Category, FeedState, Group, SiteConfig
 from generator import urls
-from generator.days import Day, between, keep, lay_out, week_id, week_monday
+from generator.days import Day, between, calm, keep, lay_out, week_id, week_monday
+from generator.event_pages import event_pages
+from generator.feeds_page import feeds_page
+from generator.group_pages import group_pages
+from generator.month_pages import month_pages
+from generator.new_pages import Dated, added_this_week, new_page
 from generator.outputs import (
     LISTING_CAP,
     Feed,
@@ -24,7 +30,9 @@ from generator.outputs import (
     listing,
     subscription,
 )
-from generator.text import http_url
+from generator.search_page import search_page
+from generator.series import find_series
+from generator.series_pages import series_pages
 from generator.topics import topic_feeds, topic_members, topic_pages
 from generator.urls import site_root
 from generator.views import EventView, Link, day_label
@@ -52,52 +60,78 @@ def plan(
     groups: Sequence[Group],
     categories: Sequence[Category],
     today: date,
+    feed_states: Mapping[str, FeedState],
+    weeks: Collection[str] = (),
+    months: Collection[str] = (),
 ) -> tuple[Iterator[Page], Iterator[Feed]]:
-    """Every page and every feed of the site for these upcoming events (in start order)."""
-    days = lay_out(views, root=site_root(site), today=today)
+    """Every page and every feed of the site for these upcoming events (in start order);
+    ``feed_states`` (by group_id) say how each group's feed is doing. ``weeks`` and ``months``
+    get a page even without events: those an earlier build published (``generator.archive``),
+    so a bookmark of a coming week never shows events that went away."""
+    repeats = find_series(views, site_root(site))  # series more often than weekly
+    days = lay_out(views, root=site_root(site), today=today, repeats=repeats)
     members = group_members(views, groups)
     topics = topic_members(views, categories)
+    everything = subscription(site, urls.events_ics(), f"All events ({site.site_name})")
+    fresh = added_this_week(views, today)
     listed = chain(
-        _listed_pages(views, days, members, groups, site, today),
+        _listed_pages(views, days, site, everything, len(fresh)),
+        [
+            new_page(views, site, today),
+            feeds_page(site, groups, categories, _state_names(site)),
+            search_page(site, today, len(views)),
+        ],
+        week_pages(days, site, today, everything, also=weeks),
+        month_pages(days, site, today, everything, also=months),
+        group_pages(members, groups, feed_states, categories, site, today, repeats=repeats),
         topic_pages(days, topics, categories, site),
+        event_pages(views, site, groups),
+        series_pages(repeats, today),
     )
     feeds = chain(_feeds(views, members, groups, site), topic_feeds(topics, categories, site))
-    return _pages(listed, days, today), feeds
+    new_once = repeats.once(fresh, lambda dated: dated.entry.view)  # the newsletter's
+    return _pages(listed, days, today, new_once), feeds
 
 
 def _states(site: SiteConfig) -> list[str]:
     return [s for s in NAV_STATES if s in site.only_states]
 
 
-def _in_state(state: str) -> Callable[[EventView], bool]:
+def _state_names(site: SiteConfig) -> dict[str, str]:
+    return {s: STATE_NAMES[s] for s in _states(site)}
+
+
+def in_state(state: str) -> Callable[[EventView], bool]:
     return lambda v: v.event.state == state and not v.virtual
 
 
-def _pages(listed: Iterator[Page], days: list[Day], today: date) -> Iterator[Page]:
-    """The pages a visitor browses, then the newsletter and the files about the site, the
-    sitemap listing the former."""
-    paths = []
+def _pages(
+    listed: Iterator[Page], days: list[Day], today: date, fresh: Sequence[Dated]
+) -> Iterator[Page]:
+    """The pages a visitor browses, then the newsletter (``fresh``: what it says is new since
+    last week) and the files about the site, the sitemap listing the former (with the time a
+    page's ``lastmod`` says it last changed)."""
+    entries = []
     for page in listed:
-        paths.append(page.url)
+        entries.append((page.url, page.context.get("lastmod") or ""))
         yield page
-    soon = between(days, today, NEWSLETTER_DAYS)
-    yield Page(urls.newsletter_html(), "newsletter.html", {"days": soon})
-    yield Page(urls.newsletter_txt(), "newsletter.txt", {"days": soon})
+    soon = calm(between(days, today, NEWSLETTER_DAYS), once=True)  # each series once
+    yield Page(urls.newsletter_html(), "newsletter.html", {"days": soon, "new": fresh})
+    yield Page(urls.newsletter_txt(), "newsletter.txt", {"days": soon, "new": fresh})
     yield Page(urls.not_found(), "404.html", {"nav": ""})
     yield Page(urls.robots(), "robots.txt")
-    yield Page(urls.sitemap(), "sitemap.xml", {"paths": paths})
+    yield Page(urls.sitemap(), "sitemap.xml", {"entries": entries})
 
 
 def _listed_pages(
     views: Sequence[EventView],
     days: list[Day],
-    members: Members,
-    groups: Sequence[Group],
     site: SiteConfig,
-    today: date,
+    everything: Subscription,
+    new_this_week: int,
 ) -> Iterator[Page]:
-    """The pages a visitor browses (and the sitemap lists)."""
-    everything = subscription(site, urls.events_ics(), f"All events ({site.site_name})")
+    """The pages a visitor browses (and the sitemap lists) but the families' own; the home
+    page says how many events were added this week."""
     yield listing(
         urls.home(),
         "home",
@@ -108,6 +142,7 @@ def _listed_pages(
         intro=site.tagline,
         feed=everything,
         empty="No upcoming in-person events are listed yet.",
+        new_this_week=new_this_week,
     )
     yield listing(
         urls.virtual(),
@@ -121,16 +156,6 @@ def _listed_pages(
         empty="No upcoming virtual events are listed yet.",
     )
     yield from _location_pages(views, days, site)
-    yield from week_pages(days, site, today, everything)
-    rows = [
-        {
-            "link": Link(g.name, http_url(g.website)),
-            "count": len(members[g.group_id]),
-            "feed": subscription(site, urls.group_ics(g.group_id), g.name),
-        }
-        for g in sorted((g for g in groups if g.active), key=lambda g: g.name.casefold())
-    ]
-    yield Page(urls.groups(), "groups.html", {"nav": "groups", "groups": rows})
 
 
 def _location_pages(
@@ -144,7 +169,7 @@ def _location_pages(
         yield listing(
             urls.location(state),
             state,
-            keep(days, _in_state(state)),
+            keep(days, in_state(state)),
             LISTING_CAP,
             title=f"Tech events in {name}",
             heading=f"Events in {name}",
@@ -155,7 +180,7 @@ def _location_pages(
         places.append(
             {
                 "link": Link(name, site_root(site) + urls.location(state)),
-                "count": sum(1 for v in views if _in_state(state)(v)),
+                "count": sum(1 for v in views if in_state(state)(v)),
                 "feed": feed,
             }
         )
@@ -165,12 +190,13 @@ def _location_pages(
 
 
 def week_pages(
-    days: list[Day], site: SiteConfig, today: date, feed: Subscription
+    days: list[Day], site: SiteConfig, today: date, feed: Subscription, also: Collection[str] = ()
 ) -> Iterator[Page]:
-    """A page for every week with events and for the next WEEKS_AHEAD, linked prev/next."""
+    """A page for every week with events, for the next WEEKS_AHEAD and for the weeks ``also``
+    names, linked prev/next."""
     by_week = {wid: list(group) for wid, group in groupby(days, key=lambda d: d.week)}
     ahead = {week_id(today + timedelta(weeks=n)) for n in range(WEEKS_AHEAD + 1)}
-    weeks = sorted(by_week.keys() | ahead)
+    weeks = sorted(by_week.keys() | ahead | set(also))
     root = site_root(site)
     links = [Link(f"Week of {day_label(week_monday(w))}", root + urls.week(w)) for w in weeks]
     for index, wid in enumerate(weeks):
@@ -198,7 +224,7 @@ def _feeds(
     yield Feed(urls.virtual_ics(), f"{site.site_name}: virtual", [v for v in views if v.virtual])
     for state in _states(site):
         name = f"{site.site_name}: {STATE_NAMES[state]}"
-        yield Feed(urls.location_ics(state), name, [v for v in views if _in_state(state)(v)])
+        yield Feed(urls.location_ics(state), name, [v for v in views if in_state(state)(v)])
     for group in groups:
         if group.active:
             name = f"{site.site_name}: {group.name}"

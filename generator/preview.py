@@ -2,11 +2,13 @@
 
 Directory URLs map to their ``index.html`` (``/week/2026-W49`` redirects to the slash form),
 content types match the S3 upload's, misses get the site's own ``404.html`` with status 404, and
-nothing outside the folder is ever read. Paths under ``/api/`` go to ``api_handler`` when one is
-given (the CLI passes the JSON API's; this module never imports it) with the whole request: the
+nothing outside the folder is ever read. The paths CloudFront sends to the API (``/api/``, and the
+write path's ``/auth/``, ``/submit/`` and ``/submit-group/``) go to ``api_handler`` when one is
+given (the CLI passes the Chalice app's; this module never imports it) with the whole request: the
 method (any of those `chalice local` serves: GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS), every
-query parameter in order with its repeats, and the headers, so the API answers as it does in
-Lambda. The site itself answers GET and HEAD; other methods there get http.server's 501.
+query parameter in order with its repeats, the headers and a body when there is one, so the API
+answers as it does in Lambda. The site itself answers GET and HEAD; other methods there get
+http.server's 501.
 """
 
 from __future__ import annotations
@@ -20,14 +22,15 @@ from os import PathLike
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from generator import urls
 from generator.media import content_type
 
-# (path, query as (name, value) pairs, method, request headers) -> (status, headers, body)
-ApiHandler = Callable[
-    [str, list[tuple[str, str]], str, dict[str, str]], tuple[int, dict[str, str], bytes]
-]
+# (path, query as (name, value) pairs, method, request headers[, body]) -> (status, headers, body)
+ApiHandler = Callable[..., tuple[int, dict[str, str], bytes]]
 SITE_METHODS = ("GET", "HEAD")
+API_PATHS = ("/api", "/auth", "/submit", "/submit-group")  # CloudFront's API behaviours
 DRAIN_CHUNK = 64 * 1024
+MAX_API_BODY = 1024 * 1024  # more than any form; the API refuses what is over its own cap
 
 
 def locate(root: Path, url_path: str) -> Path | str | None:
@@ -62,15 +65,19 @@ def make_server(
         server_version = "dctech-preview"
 
         def _respond(self) -> None:
-            self._drain_body()
             url = urlsplit(self.path)
+            to_api = api_handler is not None and any(
+                url.path == p or url.path.startswith(p + "/") for p in API_PATHS
+            )
+            received = self._drain_body(keep=to_api)
             send_body = self.command != "HEAD"
-            if api_handler and (url.path == "/api" or url.path.startswith("/api/")):
+            if api_handler and to_api:
                 status, headers, body = api_handler(
                     url.path,
                     parse_qsl(url.query, keep_blank_values=True),
                     self.command,
                     dict(self.headers.items()),
+                    *((received,) if received else ()),
                 )
                 self._send(status, headers, body, send_body)
                 return
@@ -84,22 +91,28 @@ def make_server(
                 query = f"?{url.query}" if url.query else ""
                 self._send(HTTPStatus.MOVED_PERMANENTLY, {"Location": found + query}, b"", False)
             elif found is not None:
-                self._send(HTTPStatus.OK, _headers(found), found.read_bytes(), send_body)
+                self._send(HTTPStatus.OK, _headers(found, url.path), found.read_bytes(), send_body)
             else:
                 page = root / "404.html"
                 body = page.read_bytes() if page.is_file() else b"Not found\n"
-                headers = _headers(page) if page.is_file() else {"Content-Type": "text/plain"}
+                headers = (
+                    _headers(page, url.path) if page.is_file() else {"Content-Type": "text/plain"}
+                )
                 self._send(HTTPStatus.NOT_FOUND, headers, body, send_body)
 
         do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _respond
 
-        def _drain_body(self) -> None:
-            """Read and drop a request body: closing the connection with unread bytes resets
-            it, and the client may lose the answer."""
+        def _drain_body(self, keep: bool = False) -> bytes:
+            """Read a request body, dropping it unless ``keep`` (up to MAX_API_BODY): closing
+            the connection with unread bytes resets it, and the client may lose the answer."""
             length = self.headers.get("Content-Length", "")
             remaining = int(length) if length.isascii() and length.isdigit() else 0
+            kept = bytearray()
             while remaining > 0 and (chunk := self.rfile.read(min(remaining, DRAIN_CHUNK))):
                 remaining -= len(chunk)
+                if keep and len(kept) < MAX_API_BODY:
+                    kept += chunk
+            return bytes(kept)
 
         def _send(self, status: int, headers: dict[str, str], body: bytes, send: bool) -> None:
             self.send_response(status)
@@ -113,11 +126,35 @@ def make_server(
     return ThreadingHTTPServer((host, port), Handler)
 
 
-def _headers(path: Path) -> dict[str, str]:
+def _headers(path: Path, url_path: str) -> dict[str, str]:
     kind = content_type(path.name)
     if kind == "application/octet-stream":
         kind = mimetypes.guess_type(path.name)[0] or kind
-    return {"Content-Type": kind, "Cache-Control": "no-cache"}
+    return {
+        "Content-Type": kind,
+        "Cache-Control": "no-cache",
+        "Content-Security-Policy": content_security_policy(url_path),
+    }
+
+
+def content_security_policy(url_path: str) -> str:
+    """The policy CloudFront sends for ``url_path`` (infra/stacks/website.py; a test compares
+    the two), so a page behaves here as it will there: our own stylesheet and no script, but
+    the email-ready newsletter's inline styles and, under /search/, the search page's script
+    and Pagefind's (its worker, its WebAssembly)."""
+    inline = url_path == urls.newsletter_html()
+    search = url_path.startswith(urls.search())
+    return "; ".join(
+        (
+            "default-src 'self'",
+            "style-src 'self'" + (" 'unsafe-inline'" if inline else ""),
+            "script-src " + ("'self' 'wasm-unsafe-eval'" if search else "'none'"),
+            "object-src 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        )
+    )
 
 
 def serve(

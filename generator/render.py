@@ -1,6 +1,6 @@
 """The one Jinja2 environment: autoescaping for HTML/XML, StrictUndefined, templates/ only.
 
-Site-wide values (settings, navigation, the fingerprinted stylesheet's URL) are globals, so page
+Site-wide values (settings, navigation, the fingerprinted assets' URLs) are globals, so page
 contexts carry only what differs between pages. So is the URL map, ``urls``: templates link
 ``{{ root }}{{ urls.groups() }}`` and write full URLs as ``{{ urls.absolute(site, path) }}``,
 never a path by hand.
@@ -9,17 +9,42 @@ never a path by hand.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from core.models import SiteConfig
 from generator import urls
+from generator.month_pages import month_id
 from generator.outputs import Page
 from generator.pages import NAV_STATES
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-STYLESHEET = Path("static", "site.css")  # the source, in templates/; published fingerprinted
+STATIC = "static"  # the assets' folder in templates/
+ASSETS = ("site.css", "card.png", "icon.svg", "icon.png")  # stylesheet, share card, favicons
+CARD = "card.png"  # the 1200x630 image link previews show (og:image, JSON-LD image)
+
+
+@dataclass(frozen=True)
+class Asset:
+    """A file of templates/static/ as published: named by its content's digest, so it is cached
+    for good and a changed file is a new URL."""
+
+    url: str  # /static/site.<digest>.css
+    body: bytes
+
+    @property
+    def path(self) -> str:
+        return urls.output_file(self.url)
+
+
+def load_asset(templates: Path, name: str) -> Asset:
+    body = (templates / STATIC / name).read_bytes()
+    stem, _, suffix = name.rpartition(".")
+    digest = hashlib.sha256(body).hexdigest()[:12]
+    return Asset(urls.static(f"{stem}.{digest}.{suffix}"), body)
 
 
 def plural(count: int, noun: str) -> str:
@@ -27,13 +52,13 @@ def plural(count: int, noun: str) -> str:
 
 
 class Renderer:
-    """Renders pages to bytes; ``css_path``/``css`` are the fingerprinted stylesheet."""
+    """Renders pages to bytes. ``assets`` are the fingerprinted files pages link, by source
+    name, ``card_url`` the share card's full URL; ``today`` is the build's: the nav's "Month" is
+    its month."""
 
-    def __init__(self, site: SiteConfig, templates: Path = TEMPLATES) -> None:
-        self.css = (templates / STYLESHEET).read_bytes()
-        digest = hashlib.sha256(self.css).hexdigest()[:12]
-        css_url = urls.static(f"site.{digest}.css")
-        self.css_path = urls.output_file(css_url)
+    def __init__(self, site: SiteConfig, *, today: date, templates: Path = TEMPLATES) -> None:
+        self.assets = {name: load_asset(templates, name) for name in ASSETS}
+        self.card_url = urls.absolute(site, self.assets[CARD].url)
         self.env = Environment(
             loader=FileSystemLoader(templates),
             autoescape=select_autoescape(("html", "xml")),
@@ -45,12 +70,14 @@ class Renderer:
         root = urls.site_root(site)
         nav = [("home", "In-person", urls.home()), ("virtual", "Virtual", urls.virtual())]
         nav += [(s, s, urls.location(s)) for s in NAV_STATES if s in site.only_states]
+        nav += [("month", "Month", urls.month(month_id(today)))]
         nav += [("topics", "Topics", urls.topics()), ("groups", "Groups", urls.groups())]
         self.env.globals.update(
             site=site,
             urls=urls,
             root=root,
-            css_href=root + css_url,
+            static={name: root + asset.url for name, asset in self.assets.items()},
+            card_url=self.card_url,
             nav_items=[(key, label, root + url) for key, label, url in nav],
         )
         self.env.filters["plural"] = plural

@@ -83,13 +83,14 @@ def is_html(text: str) -> bool:
 
 
 @lru_cache(maxsize=4096)
-def description_html(text: str) -> Markup:
-    """A description excerpt as safe HTML: recurring events share the text, hence the cache."""
+def description_html(text: str, limit: int | None = EXCERPT) -> Markup:
+    """A description as safe HTML, cut to ``limit`` characters (None: whole, for the event's
+    page). Recurring events share the text, hence the cache."""
     text = text.replace("\r\n", "\n").strip()
     if not text:
         return Markup("")
-    if len(text) > EXCERPT:
-        text = text[:EXCERPT].rsplit(None, 1)[0] + " …"
+    if limit is not None and len(text) > limit:
+        text = text[:limit].rsplit(None, 1)[0] + " …"
     if MARKDOWN_SYNTAX.search(text):  # Markdown may carry HTML too: render, then clean
         return Markup(_clean(_MARKDOWN.reset().convert(text)))
     if is_html(text):

@@ -28,8 +28,13 @@ def _on(slug: str) -> Callable[[EventView], bool]:
 
 
 def topic_members(views: Sequence[EventView], categories: Sequence[Category]) -> Members:
-    """Each topic's events, in start order, by slug."""
-    return {c.slug: [v for v in views if _on(c.slug)(v)] for c in categories}
+    """Each topic's events, in start order, by slug (one pass over the events)."""
+    members: Members = {c.slug: [] for c in categories}
+    for view in views:
+        for slug in dict.fromkeys(view.event.categories):
+            if slug in members:
+                members[slug].append(view)
+    return members
 
 
 def topic_pages(

@@ -6,7 +6,8 @@ the file the writer writes for it. The layout is a contract that bookmarks, cale
 search engines rely on: every page is a directory URL served from ``PATH/index.html``; a feed sits
 beside the page it narrows as ``PATH/events.ics`` (``/virtual/events.ics``,
 ``/locations/DC/events.ics``, ``/topics/ai/events.ics``), and every event has its own
-``/events/<event_id>.ics``.
+``/events/<event_id>.ics``; the Atom feed of what is new sits beside its page as
+``PATH/feed.atom`` (``/new/feed.atom``, ``/topics/ai/feed.atom``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from core.models import SiteConfig
 
 INDEX = "index.html"  # the file a directory URL is served from
 FEED = "events.ics"  # the feed beside the page it narrows
+ATOM = "feed.atom"  # the Atom feed of what is new, beside the page it narrows
 
 
 def home() -> str:
@@ -60,9 +62,19 @@ def month(month_id: str) -> str:
     return f"/month/{month_id}/"
 
 
+def events_folder() -> str:
+    """Where every event's page and ``.ics`` are."""
+    return "/events/"
+
+
 def event(event_id: str) -> str:
     """An event's own page, beside its ``.ics`` (``/events/<event_id>/``)."""
-    return f"/events/{event_id}/"
+    return f"{events_folder()}{event_id}/"
+
+
+def series(key: str) -> str:
+    """Every upcoming date of a series listings show once a week (``/series/<key>/``)."""
+    return f"/series/{key}/"
 
 
 def topics() -> str:
@@ -97,7 +109,62 @@ def topic_ics(slug: str) -> str:
 
 
 def event_ics(event_id: str) -> str:
-    return f"/events/{event_id}.ics"
+    return f"{events_folder()}{event_id}.ics"
+
+
+def new() -> str:
+    """Upcoming events the calendar listed in the last two weeks, by the day they were added."""
+    return "/new/"
+
+
+def new_atom() -> str:
+    """Every newly added event, as Atom."""
+    return new() + ATOM
+
+
+def location_atom(state: str) -> str:
+    return location(state) + ATOM
+
+
+def group_atom(group_id: str) -> str:
+    return group(group_id) + ATOM
+
+
+def topic_atom(slug: str) -> str:
+    return topic(slug) + ATOM
+
+
+def feeds() -> str:
+    """Every calendar and Atom feed of the site, with the ways to subscribe to each."""
+    return "/feeds/"
+
+
+def submit_event() -> str:
+    """The form to submit an event: answered by the API app (sign-in, a CSRF token), no file."""
+    return "/submit/"
+
+
+def submit_group() -> str:
+    """The form to suggest a group to follow, answered by the API app like ``submit_event``."""
+    return "/submit-group/"
+
+
+APP_PAGES = (submit_event(), submit_group())  # site paths the API app answers, not files
+
+
+def search() -> str:
+    """Full-text search of the upcoming events (in the browser, over a static index)."""
+    return "/search/"
+
+
+def search_script() -> str:
+    """The search page's script: beside the page, under the page's own content policy."""
+    return search() + "search.js"
+
+
+def search_bundle() -> str:
+    """The Pagefind index and its loader (under /search/: its worker needs the page's policy)."""
+    return search() + "pagefind/"
 
 
 def newsletter_html() -> str:

@@ -6,6 +6,8 @@ earlier build that this build neither produces nor keeps (an emptied week page).
 recorded in a manifest (``.dctech-manifest.json``, see ``generator.manifest``) beside the files,
 so nothing else is ever touched. The manifest also records what each file was made from (so a
 build may skip rendering what is current) and why a file no build produces any more is kept.
+A writer may build one part of the site alone (``S3Writer(part=...)``): it then reads, writes
+and prunes only that part's files, and records them in that part's own manifest.
 
 A failed build (a full disk, S3 refusing) raises WriteError, naming the file and the reason. A
 folder built the usual way (staged beside it, then swapped in) is then left exactly as it was. A
@@ -23,20 +25,30 @@ import hashlib
 import os
 import secrets
 import shutil
-import threading
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import asdict, dataclass
 from datetime import date
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from generator import manifest
-from generator.manifest import Entry, ManifestError
+from generator.background import Background
+from generator.manifest import (
+    FOLDERS,
+    PARTS,
+    ROOT,
+    SITE,
+    Entry,
+    ManifestError,
+    file_of,
+    part_of,
+)
 from generator.media import cache_control, content_type
 
-MANIFEST = ".dctech-manifest.json"
+MANIFEST = ROOT
+MANIFESTS = ".dctech-manifest"  # the prefix of every manifest's name
+CHUNK = 1 << 20  # bytes of a file compared at a time
 
 
 class WriteError(OSError):
@@ -68,23 +80,53 @@ class Writer(ABC):
     """Counting, manifest and stale-file removal; subclasses only store and compare bytes.
 
     Use as a context manager around the writes and ``finish``: a build that raises is aborted.
+    ``part`` (one of ``generator.manifest.PARTS``) limits it to that part of the site.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, part: str | None = None) -> None:
+        if part is not None and part not in PARTS:
+            raise ValueError(f"no part of the site is called {part!r}: one of {', '.join(PARTS)}")
+        self.part = part
         self._produced: set[str] = set()
         self._digests: dict[str, str] = {}
         self._kept: dict[str, Entry] = {}
         self._previous: dict[str, Entry] | None = None
+        self._held: dict[str, dict[str, Entry] | None] = {}  # each manifest as read (None: absent)
+        self._others: dict[str, Entry] = {}  # the root's entries of parts without their own yet
+        self._sent: set[str] = set()  # handed to _put: maybe changed, even if the build fails
         self.written = self.unchanged = 0
 
+    def owns(self, path: str) -> bool:
+        """Is ``path`` in what this writer builds (the whole site, or its part)?"""
+        return self.part is None or part_of(path) == self.part
+
     def previous(self) -> dict[str, Entry]:
-        """What earlier builds published here, by path (read once, before this build's writes)."""
+        """What earlier builds published here, by path (read once, before this build's writes):
+        of this writer's part only, when it builds one."""
         if self._previous is None:
-            try:
-                self._previous = manifest.parse(self._get(MANIFEST))
-            except ManifestError as exc:
-                raise WriteError(f"cannot read {self._where(MANIFEST)}: {exc}") from exc
+            self._previous = self._read()
         return self._previous
+
+    def _load(self, name: str) -> dict[str, Entry] | None:
+        data = self._get(name)
+        try:
+            entries = self._held[name] = None if data is None else manifest.parse(data)
+        except ManifestError as exc:
+            raise WriteError(f"cannot read {self._where(name)}: {exc}") from exc
+        return entries
+
+    def _read(self) -> dict[str, Entry]:
+        """Each part's entries from its own manifest, or from the root's while it has none."""
+        in_root = manifest.by_part(self._load(ROOT) or {})
+        entries: dict[str, Entry] = {}
+        for part in PARTS if self.part is None else (self.part,):
+            own = None if part == SITE else self._load(file_of(part))
+            entries |= in_root.get(part, {}) if own is None else own
+        if self.part == SITE:  # the others' entries stay in the root until they have their own
+            for part, held in in_root.items():
+                if part != SITE and not self._exists(file_of(part)):
+                    self._others |= held
+        return entries
 
     def write(self, path: str, data: bytes, *, digest: str | None = None) -> None:
         """Publish ``data`` at ``path``; ``digest`` names what it was made from (see current)."""
@@ -92,6 +134,7 @@ class Writer(ABC):
         if self._holds(path, data):
             self.unchanged += 1
         else:
+            self._sent.add(path)
             self._put(path, data)
             self.written += 1
 
@@ -104,6 +147,11 @@ class Writer(ABC):
         self.unchanged += 1
         return True
 
+    def produced(self) -> frozenset[str]:
+        """The paths this build has produced so far (written, or current): what the archive
+        leaves alone (generator.archive decides about the rest of ``previous``)."""
+        return frozenset(self._produced)
+
     def keep(self, path: str, reason: str, *, today: date) -> None:
         """Keep publishing a file an earlier build wrote and this one does not produce (an ended
         event's page), for ``reason``; ``since`` records the last day it was produced."""
@@ -113,9 +161,12 @@ class Writer(ABC):
         self._kept[path] = Entry(entry.digest, reason, entry.since or today.isoformat())
 
     def _claim(self, path: str, digest: str | None) -> None:
-        parts = PurePosixPath(path).parts
-        if not parts or path.startswith("/") or ".." in parts or path == MANIFEST:
+        parts = [part for part in path.split("/") if part not in ("", ".")]
+        if not parts or path.startswith("/") or ".." in parts or manifest.is_manifest(path):
             raise ValueError(f"not a site-relative output path: {path!r}")
+        part = part_of(path)  # raises for a path that no part of the site holds
+        if self.part is not None and part != self.part:
+            raise ValueError(f"{path} is not in the part this build writes ({self.part})")
         if path in self._produced:
             raise ValueError(f"{path} produced twice in one build")
         self._produced.add(path)
@@ -135,17 +186,53 @@ class Writer(ABC):
         before = self.previous()
         stale = sorted(before.keys() - self._produced - self._kept.keys())
         self._remove(stale)
-        entries = self._entries()
-        if entries != before:
-            self._put(MANIFEST, manifest.dump(entries))
-            self._flush()
+        layout = self._layout(self._entries(), fold=True)
+        for name, entries in layout.items():
+            held = self._held.get(name)
+            # a part built alone records even nothing: its manifest, not the root's, is the
+            # part's from then on
+            if entries is not None and entries != (held if self.part else held or {}):
+                self._put(name, manifest.dump(entries))
+        self._flush()
+        self._remove([name for name, entries in layout.items() if entries is None])
         return WriteStats(self.written, self.unchanged, len(stale), len(self._kept))
 
-    def _owning(self) -> bytes:
-        """After a failure: a manifest owning every file this build may have written, beside
-        those earlier builds owned, so the next build tidies as if this one had finished."""
+    def _layout(
+        self, entries: dict[str, Entry], *, fold: bool
+    ) -> dict[str, dict[str, Entry] | None]:
+        """The manifests that record ``entries``, by name (None: a manifest to remove). A part
+        built alone has its own; in a whole build a part has its own from OWN_FILE_AT files and
+        is folded into the root below that (``fold``), its own manifest removed."""
+        parts = manifest.by_part(entries)
+        if self.part == SITE:
+            return {ROOT: parts.get(SITE, {}) | self._others}
+        if self.part is not None:
+            return {file_of(self.part): parts.get(self.part, {})}
+        layout: dict[str, dict[str, Entry] | None] = {}
+        root = dict(parts.get(SITE, {}))
+        for part in PARTS[1:]:
+            mine, name = parts.get(part, {}), file_of(part)
+            if len(mine) >= manifest.OWN_FILE_AT or (not fold and self._held.get(name)):
+                layout[name] = mine
+            else:
+                root |= mine
+                if self._held.get(name) is not None:
+                    layout[name] = None
+        return {ROOT: root} | layout
+
+    def _owning(self) -> dict[str, bytes]:
+        """After a failure: manifests owning every file this build may have written, beside
+        those earlier builds owned, so the next build tidies as if this one had finished; and
+        without the digest of any file it may have changed, so that none is taken for current
+        (it may hold this build's bytes under an earlier build's digest). Empty when the
+        manifests need no change."""
         before = self.previous()
-        return manifest.dump({p: before.get(p, Entry()) for p in before.keys() | self._produced})
+        if self._produced <= before.keys() and not any(before[p].digest for p in self._sent):
+            return {}
+        owned = {p: Entry() if p in self._sent else before.get(p, Entry()) for p in before}
+        owned |= {p: Entry() for p in self._produced - before.keys()}
+        layout = self._layout(owned, fold=False)
+        return {name: manifest.dump(held) for name, held in layout.items() if held is not None}
 
     def __enter__(self) -> Writer:
         return self
@@ -193,7 +280,10 @@ class FolderWriter(Writer):
 
     Where that is impossible (the folder is a mount point, hard links or renames are refused,
     its parent is not writable) it writes in place instead, each file replaced atomically: a
-    failure mid-build can then leave a mix of old and new files, which the next build repairs."""
+    failure mid-build can then leave a mix of old and new files, which the next build repairs.
+
+    Writes are synchronous: on threads they cost more system time than they saved (creating
+    tens of thousands of files is the kernel's work either way)."""
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         super().__init__()
@@ -202,6 +292,8 @@ class FolderWriter(Writer):
         self._staging: Path | None = None
         self._in_place = False  # writing straight into the target (see _begin)
         self._removed: list[str] = []  # removed from the staging copy: the swap's fallback
+        self._folders: set[str] = set()  # folders made (or found) by this build's writes
+        self._linked = False  # the staging copy holds links to files of the target
         _sweep(self._target)
 
     @property
@@ -214,12 +306,20 @@ class FolderWriter(Writer):
         return str(self.root / path)
 
     def _exists(self, path: str) -> bool:
-        return (self._dir / path).is_file()
+        return os.path.isfile(os.path.join(self._dir, path))
 
     def _holds(self, path: str, data: bytes) -> bool:
-        target = self._dir / path
+        if path not in self.previous():  # not a file of ours: nothing to compare (a first build)
+            return False
         try:
-            return target.stat().st_size == len(data) and target.read_bytes() == data
+            with open(os.path.join(self._dir, path), "rb") as existing:
+                if os.fstat(existing.fileno()).st_size != len(data):
+                    return False
+                view = memoryview(data)  # compared a chunk at a time: no second copy held
+                for start in range(0, len(data), CHUNK):
+                    if existing.read(CHUNK) != view[start : start + CHUNK]:
+                        return False
+                return True
         except OSError:
             return False
 
@@ -232,11 +332,14 @@ class FolderWriter(Writer):
     def _put(self, path: str, data: bytes) -> None:
         target = self._stage() / path
         with _reporting(f"cannot write {self.root / path}"):
-            target.parent.mkdir(parents=True, exist_ok=True)
+            if str(target.parent) not in self._folders:  # made already: no system call
+                target.parent.mkdir(parents=True, exist_ok=True)
+                self._folders.add(str(target.parent))
             if self._in_place:
                 _replace(target, data)
             else:
-                target.unlink(missing_ok=True)  # maybe a link to the live file: never write through
+                if self._linked:  # maybe a link to the live file: never write through
+                    target.unlink(missing_ok=True)
                 target.write_bytes(data)
 
     def _remove(self, paths: list[str]) -> None:
@@ -249,6 +352,7 @@ class FolderWriter(Writer):
                     if parent == root or any(parent.iterdir()):
                         break
                     parent.rmdir()
+                    self._folders.discard(str(parent))
             if not self._in_place:
                 self._removed.append(path)
 
@@ -285,7 +389,7 @@ class FolderWriter(Writer):
                 ) from exc
             self._in_place = True  # no hard links here (another filesystem, a mount inside)
             return
-        self._staging = staging
+        self._staging, self._linked = staging, self._target.exists()
 
     def _sibling(self, role: str) -> Path:
         """A new, uniquely named folder in the target's parent (one filesystem, so renames are
@@ -334,13 +438,14 @@ class FolderWriter(Writer):
 
     def _copy_in(self, staging: Path) -> None:
         """The swap's fallback: the staged build copied into the target file by file, the
-        manifest last (if this fails, abort makes the old one own what came in)."""
+        manifests last (if this fails, abort makes the old one own what came in)."""
         self._staging, self._in_place = None, True
         try:
             for path in sorted(self._produced):
                 self._copy(staging, path)
             self._remove(self._removed)
-            self._copy(staging, MANIFEST)
+            for name in sorted({file_of(part) for part in PARTS}):
+                self._copy(staging, name)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
 
@@ -359,8 +464,8 @@ class FolderWriter(Writer):
             self._staging = None
         if self._in_place:  # some new files may be in: own them, so the next build tidies
             try:
-                if not self._produced <= self.previous().keys():
-                    _replace(self._target / MANIFEST, self._owning())
+                for name, data in self._owning().items():
+                    _replace(self._target / name, data)
             except OSError:
                 pass
 
@@ -462,15 +567,13 @@ class S3Writer(Writer):
     WORKERS = 8
     IN_FLIGHT = 32  # bounds memory: at most this many bodies wait for upload
 
-    def __init__(self, bucket: str, prefix: str = "") -> None:
-        super().__init__()
+    def __init__(self, bucket: str, prefix: str = "", *, part: str | None = None) -> None:
+        super().__init__(part)
         self.bucket = bucket
         self.prefix = prefix.strip("/") + "/" if prefix.strip("/") else ""
         self._client = None
         self._etags: dict[str, str] | None = None
-        self._pool: ThreadPoolExecutor | None = None
-        self._slots = threading.BoundedSemaphore(self.IN_FLIGHT)
-        self._pending: list[Future[None]] = []
+        self._uploads = Background(self.WORKERS, self.IN_FLIGHT, "s3-put")
 
     @property
     def client(self):
@@ -481,15 +584,33 @@ class S3Writer(Writer):
         return self._client
 
     def _existing(self) -> dict[str, str]:
+        """Key -> ETag of what this writer builds: the whole prefix, or its part's keys and the
+        manifests (the site part: the top level and every folder but the other parts')."""
         if self._etags is None:
-            etags = {}
-            pages = self.client.get_paginator("list_objects_v2")
             with self._errors("list"):
-                for page in pages.paginate(Bucket=self.bucket, Prefix=self.prefix):
-                    for item in page.get("Contents", []):
-                        etags[item["Key"]] = item["ETag"].strip('"')
+                if self.part is None:
+                    etags = self._list("")[0]
+                elif self.part == SITE:
+                    etags, folders = self._list("", delimiter="/")
+                    others = {self.prefix + f.split("/")[0] + "/" for f in FOLDERS.values()}
+                    for folder in sorted(set(folders) - others):
+                        etags |= self._list(folder.removeprefix(self.prefix))[0]
+                else:
+                    etags = self._list(FOLDERS[self.part])[0] | self._list(MANIFESTS)[0]
             self._etags = etags  # only once whole: a partial listing would hide the manifest
         return self._etags
+
+    def _list(self, under: str, delimiter: str = "") -> tuple[dict[str, str], list[str]]:
+        """The keys under ``under`` with their ETags, and the folders a ``delimiter`` left out."""
+        etags, folders = {}, []
+        query = {"Bucket": self.bucket, "Prefix": self.prefix + under}
+        for page in self.client.get_paginator("list_objects_v2").paginate(
+            **query, **({"Delimiter": delimiter} if delimiter else {})
+        ):
+            for item in page.get("Contents", []):
+                etags[item["Key"]] = item["ETag"].strip('"')
+            folders += [folder["Prefix"] for folder in page.get("CommonPrefixes", [])]
+        return etags, folders
 
     def _where(self, path: str) -> str:
         return f"s3://{self.bucket}/{self.prefix}{path}"
@@ -511,12 +632,7 @@ class S3Writer(Writer):
             return reply["Body"].read()
 
     def _put(self, path: str, data: bytes) -> None:
-        if self._pool is None:
-            self._pool = ThreadPoolExecutor(self.WORKERS, thread_name_prefix="s3-put")
-        self._slots.acquire()
-        future = self._pool.submit(self._upload, path, data)
-        future.add_done_callback(lambda _: self._slots.release())
-        self._pending.append(future)
+        self._uploads.submit(lambda: self._upload(path, data))
 
     def _upload(self, path: str, data: bytes) -> None:
         with self._errors("write", path):
@@ -537,24 +653,16 @@ class S3Writer(Writer):
                 )
 
     def _flush(self) -> None:
-        for future in self._pending:
-            future.result()  # re-raises an upload's error
-        self._pending.clear()
-        if self._pool is not None:
-            self._pool.shutdown()
-            self._pool = None
+        self._uploads.wait()  # re-raises an upload's error
 
     def abort(self) -> None:
         """Drop the uploads still queued, then widen the manifest to every key this build may
         have written, so the next build deletes those it no longer produces as if this one had
         finished. Best effort: if S3 refuses that too, such keys stay, unowned and unlinked."""
-        if self._pool is not None:
-            self._pool.shutdown(cancel_futures=True)
-            self._pool = None
-        self._pending.clear()
+        self._uploads.cancel()
         try:
-            if not self._produced <= self.previous().keys():
-                self._upload(MANIFEST, self._owning())
+            for name, data in self._owning().items():
+                self._upload(name, data)
         except WriteError:
             pass
 

@@ -42,6 +42,7 @@ BUNDLES: dict[str, dict[str, str]] = {
         "_single_events": "_single_events",
         "_recurring_events": "_recurring_events",
         "_categories": "_categories",
+        "_overrides": "_overrides",
         "config.yaml": "config.yaml",
     },
     "render": {
@@ -57,6 +58,13 @@ BUNDLES: dict[str, dict[str, str]] = {
         "core": "core",
         "config.yaml": "config.yaml",
         "_categories": "_categories",
+        "templates": "templates",  # the submission forms
+        # the write path's modules (api/package.py ships the same for `chalice package`)
+        **{
+            f"api/{p.name}": f"api/{p.name}"
+            for p in sorted((REPO / "api").glob("*.py"))
+            if p.name not in ("app.py", "local.py", "package.py")
+        },
     },
 }
 SKIP = shutil.ignore_patterns("__pycache__", "*.pyc", ".*")
@@ -110,6 +118,7 @@ def assemble(out: Path, dependencies: Path) -> dict[str, Path]:
         shutil.rmtree(bundle, ignore_errors=True)
         shutil.copytree(dependencies, bundle, ignore=SKIP)
         for inside, source in contents.items():
+            (bundle / inside).parent.mkdir(parents=True, exist_ok=True)
             _copy(REPO / source, bundle / inside)
         bundles[name] = bundle
     _copy_chalice_runtime(bundles["api"] / "chalice")

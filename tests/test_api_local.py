@@ -190,7 +190,9 @@ def test_package_builds_a_self_contained_lambda_artifact(tmp_path):
     artifact = package(tmp_path / "out")
     names = set(zipfile.ZipFile(artifact).namelist())
     assert {"app.py", "core/query.py", "core/store/__init__.py", "chalice/app.py"} <= names
-    assert not {n for n in names if n.startswith(("api/", "tests/", "collector/", "generator/"))}
+    assert {"api/write.py", "templates/submit.html", "_categories/ai.yaml"} <= names
+    assert not {n for n in names if n.startswith(("tests/", "collector/", "generator/"))}
+    assert not {"api/app.py", "api/local.py", "api/package.py"} & names
     assert not {n for n in names if "__pycache__" in n}
     assert (tmp_path / "out" / "sam.json").exists()
 

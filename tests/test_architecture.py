@@ -38,9 +38,11 @@ PURE = {
     "core/limits.py",
     "core/models.py",
     "core/parity.py",
+    "core/places.py",
     "core/query.py",  # reads only through the EventStore it is handed
     "core/text.py",
     "core/timeutil.py",
+    "core/words.py",
     "core/store/base.py",  # the store interface and StoreError
     "core/store/schema.py",
 }

@@ -9,7 +9,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from fixtures.events import build_fixture_site
+from fixtures.events import build_fixture_site, load_events
 
 from generator.preview import make_server
 
@@ -21,6 +21,11 @@ FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
 ]  # fmt: skip
+EVENTS = load_events()
+EVENT_PAGES = {  # an ordinary, a cancelled, a virtual and a multi-day, cross-posted event
+    name: f"/events/{EVENTS[name].event_id}/"
+    for name in ("pydc-december", "cancelled-talk", "virtual-lunch", "devfest")
+}
 PAGES = [
     "/",
     "/virtual/",
@@ -29,11 +34,19 @@ PAGES = [
     "/week/2026-W49/",
     "/week/2027-W05/",  # an empty week
     "/groups/",
+    "/groups/pydc/",  # events by day, cross-posts, topics, a healthy feed
+    "/groups/md-code/",  # a failing feed
+    "/month/2026-12/",  # the grid with today, counts and titles, then the list
+    "/month/2027-01/",  # an empty month
     "/topics/",
     "/topics/cloud/",  # in-person and virtual events, badges
     "/topics/gaming/",  # an empty topic
     "/404.html",
     "/newsletter.html",
+    *EVENT_PAGES.values(),
+    "/new/",  # by the day events were added, each card dated
+    "/search/",  # the one page with script (Pagefind), under its own content policy
+    "/feeds/",
 ]
 
 NO_CHROMIUM = "needs /usr/bin/chromium (apt-get install chromium)"
@@ -91,7 +104,7 @@ def test_no_serious_accessibility_violations(phone, base_url, path, scheme):
     page, _ = phone
     page.emulate_media(color_scheme=scheme)
     page.goto(base_url + path)
-    page.add_script_tag(path=str(AXE))
+    page.evaluate(AXE.read_text(encoding="utf-8"))  # not a <script>: the CSP allows none
     violations = page.evaluate(
         """async () => (await axe.run()).violations.map(v => ({
             id: v.id, impact: v.impact, targets: v.nodes.map(n => n.target.join(' ')).slice(0, 3)
@@ -138,3 +151,70 @@ def test_home_page_screenshot(browser, base_url):
         page.screenshot(path=str(ARTIFACTS / name), full_page=True)
         context.close()
         assert (ARTIFACTS / name).stat().st_size > 10_000
+
+
+def test_event_page_call_to_action_is_a_big_target_and_its_facts_stack_on_a_phone(phone, base_url):
+    page, _ = phone
+    page.emulate_media(color_scheme="dark")
+    page.goto(base_url + EVENT_PAGES["pydc-december"])
+    button = page.locator("a.button").bounding_box()
+    assert button["height"] >= 44 and button["x"] >= 0 and button["x"] + button["width"] <= 360
+    term = page.locator(".event-facts dt").first.bounding_box()
+    value = page.locator(".event-facts dd").first.bounding_box()
+    assert value["y"] >= term["y"] + term["height"]  # below its term: no cramped columns at 360
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "event-phone-dark.png"), full_page=True)
+
+
+def test_month_grid_without_javascript_counts_on_a_phone_titles_when_wide(browser, base_url):
+    for width, titles in [(360, False), (1280, True)]:
+        context = browser.new_context(
+            java_script_enabled=False, viewport={"width": width, "height": 800}
+        )
+        page = context.new_page()
+        page.goto(base_url + "/month/2026-12/")
+        grid = page.locator("table.month-grid").bounding_box()
+        assert grid["x"] >= 0 and grid["x"] + grid["width"] <= width
+        today = page.locator('td[aria-current="date"]')
+        assert today.locator(".titles").is_visible() == titles
+        assert today.locator(".count").is_visible()
+        today.locator("a").click()
+        page.wait_for_url("**/week/2026-W49/#2026-12-01")
+        assert page.locator('h2[id="2026-12-01"]').is_visible()
+        context.close()
+
+
+def test_search_finds_an_event_by_typing_under_the_production_policy(phone, base_url):
+    """The real page: its script, Pagefind's worker and WebAssembly, with the CSP CloudFront
+    sends (`dctech serve` sends the same); results link event pages, with date and place."""
+    page, problems = phone
+    response = page.goto(base_url + "/search/")
+    assert "'wasm-unsafe-eval'" in response.headers["content-security-policy"]
+    page.get_by_label("Search events").fill("python")
+    page.wait_for_selector("#search-results li.event")
+    results = page.locator("#search-results li.event")
+    titles = results.locator("h3 a").all_inner_texts()
+    assert "Python Night: Typing in Practice" in titles
+    first = results.filter(has_text="Python Night")
+    assert first.locator("h3 a").get_attribute("href") == EVENT_PAGES["pydc-december"]
+    assert first.locator(".when").inner_text().startswith("Tuesday, December 1, 2026, 6:30 pm")
+    assert first.locator(".where").inner_text() == "1776 I St NW, Washington, DC"
+    assert "match “python”" in page.locator("#search-status").inner_text()
+    page.get_by_label("Search events").fill("zzzzqqq")
+    page.get_by_text("No event matches “zzzzqqq”.").wait_for()
+    assert results.count() == 0
+    first_result = EVENT_PAGES["pydc-december"]
+    page.goto(base_url + "/search/?q=typing")  # a shared link runs its search
+    page.wait_for_selector(f'#search-results a[href="{first_result}"]')
+    assert problems == []
+
+
+def test_search_without_javascript_says_where_to_browse(browser, base_url):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(base_url + "/search/")
+    advice = page.get_by_text("Without it, browse the events by")
+    assert advice.is_visible()
+    assert advice.get_by_role("link", name="topic").get_attribute("href") == "/topics/"
+    assert advice.get_by_role("link", name="month view").get_attribute("href") == "/month/2026-12/"
+    context.close()

@@ -63,7 +63,8 @@ def test_first_collect_stores_every_event_once_with_cross_posts_merged(store, gr
         "Python Night: Typing in Practice",
     ]
     talk = events["Python Night: Typing in Practice"]
-    assert (talk.group_id, [g["group_id"] for g in talk.also_published_by]) == ("novajs", ["pydc"])
+    # pydc's own copy (its link is a page of pydc's Meetup site) is kept over novajs's repost
+    assert (talk.group_id, [g["group_id"] for g in talk.also_published_by]) == ("pydc", ["novajs"])
     assert (talk.start_datetime, talk.end_datetime) == (
         "2026-12-03T18:30:00",
         "2026-12-03T20:30:00",
@@ -81,6 +82,25 @@ def test_feed_health_is_recorded_per_group(store, groups, feed_server):
     assert (states["pydc"].http_status, states["pydc"].events_parsed) == (200, 3)
     assert states["pydc"].vevents_in_source == 3 and states["pydc"].etag == '"v1"'
     assert states["down"].error == "HTTP 500" and states["down"].last_success == ""
+
+
+def test_an_outage_is_dated_from_its_first_failure_and_cleared_by_a_success(
+    store, groups, feed_server
+):
+    feed_server.route("/pydc.ics", status=404)
+    feed_server.route("/novajs.ics", body=b"<html>Sign in</html>", content_type="text/html")
+    for offset in (0, 1):  # failing two days running: still dated from the first
+        run(store, groups, TODAY + timedelta(days=offset))
+        states = store.load_feed_states()
+        assert (states["pydc"].error, states["pydc"].failing_since) == ("HTTP 404", "2026-12-01")
+        assert states["novajs"].failing_since == "2026-12-01"  # a feed that is no calendar
+    feed_server.route("/pydc.ics", body=feed("pydc_v1.ics"))
+    run(store, groups, TODAY + timedelta(days=2))
+    pydc = store.load_feed_states()["pydc"]
+    assert (pydc.error, pydc.failing_since, pydc.last_success_date) == (None, "", "2026-12-03")
+    feed_server.route("/pydc.ics", status=500)
+    run(store, groups, TODAY + timedelta(days=5))
+    assert store.load_feed_states()["pydc"].failing_since == "2026-12-06"
 
 
 def test_a_failed_fetch_or_a_broken_feed_changes_nothing_for_that_group(store, groups, feed_server):

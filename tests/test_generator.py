@@ -21,17 +21,22 @@ from fixtures.events import (
 
 from core.models import Event
 from core.store.sqlite import SQLiteStore
+from generator import manifest
+from generator.archive import SEARCH_INDEX
 from generator.days import lay_out, week_id
 from generator.outputs import listing
 from generator.text import description_html, description_text, http_url
 from generator.topics import topic_links
 from generator.views import clock, make_view, script_safe_json
+from generator.writers import MANIFEST
 
 TZ = ZoneInfo(SITE.timezone)
+CARD = "https://dctech.events/static/card.0123456789ab.png"
 
 
 def view(event: Event):
-    return make_view(event, tz=TZ, root="", today=TODAY, topics=topic_links(CATEGORIES, ""))
+    topics = topic_links(CATEGORIES, "")
+    return make_view(event, site=SITE, tz=TZ, root="", today=TODAY, topics=topics, image=CARD)
 
 
 # --- safe text ---------------------------------------------------------------------------------
@@ -106,12 +111,19 @@ def test_clock_labels():
 
 def test_labels_for_each_kind_of_event():
     events = load_events()
-    assert view(events["pydc-december"]).when == "6:30 pm – 8:30 pm"
-    assert view(events["winter-summit"]).when == "All day"
+    pydc = view(events["pydc-december"]).when
+    assert (pydc.start, pydc.end, str(pydc)) == ("6:30 pm", "8:30 pm", "6:30 pm – 8:30 pm")
+    assert str(view(events["winter-summit"]).when) == "All day"
     devfest = view(events["devfest"])
-    assert devfest.when == "All day, until Friday, December 4"
-    assert devfest.until == "Continuing, until Friday, December 4"
-    assert view(events["hack-weekend"]).until == "Continuing, until Fri, Dec 4, 5:00 pm"
+    assert str(devfest.when) == "All day, until Friday, December 4"
+    assert str(devfest.until) == "Continuing, until Friday, December 4"
+    assert (devfest.iso_start, devfest.iso_end) == ("2026-12-02", "2026-12-04")  # last day
+    hack = view(events["hack-weekend"])
+    assert str(hack.until) == "Continuing, until Fri, Dec 4, 5:00 pm"
+    assert (hack.iso_start, hack.iso_end) == (
+        "2026-12-03T09:00:00-05:00",
+        "2026-12-04T17:00:00-05:00",
+    )
     assert view(events["late-night"]).days == (date(2026, 12, 4),)  # ends 1 am: not "continuing"
 
 
@@ -166,25 +178,49 @@ def test_a_changed_event_rewrites_only_the_files_that_show_it(tmp_path):
     store.put_events([replace(workshop, title="Accessibility Workshop (room 2)")])
     report = build_fixture_site(tmp_path, store)
     changed = {str(p.relative_to(tmp_path)) for p, data in before.items() if p.read_bytes() != data}
-    assert report.files_written == len(changed) - (".dctech-manifest.json" in changed)
+    added = {str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file()} - {
+        str(p.relative_to(tmp_path)) for p in before
+    }
+    written = len(changed) - (".dctech-manifest.json" in changed) + len(added)
+    assert report.files_written == written
+    # The search index made again: its record of the event, the index chunk and the metadata
+    # that hold its words are new files (named by their content); its entry names them.
+    kinds = sorted(path.split("/")[2].split("_")[0] for path in added)
+    assert kinds == ["fragment", "index", "pagefind.en"]
     assert changed == {
         "index.html", "locations/DC/index.html", "week/2026-W49/index.html", "newsletter.html",
         "newsletter.txt", "events.ics", "locations/DC/events.ics",
         "topics/ux-design/index.html", "topics/ux-design/events.ics",  # its topic's page and feed
-        f"events/{workshop.event_id}.ics",
+        "month/2026-12/index.html",  # its month's grid and list
+        f"events/{workshop.event_id}.ics", f"events/{workshop.event_id}/index.html",  # its own
+        "new/index.html", "new/feed.atom", "locations/DC/feed.atom",  # it is new: /new/ and
+        "topics/ux-design/feed.atom",  # the Atom feeds of what is new where it is
+        "search/pagefind/pagefind-entry.json",
+        ".dctech-manifest.json",  # the writer's record of what each file was made from
     }  # fmt: skip
 
 
-def test_pages_nobody_produces_any_more_are_deleted(tmp_path):
+def test_pages_nobody_produces_any_more_stay_published(tmp_path):
+    """The URL contract (generator.archive): a removed event's page and .ics are kept as they
+    are; the future week and month pages that showed it are produced again without it."""
     store = fixture_store()
     build_fixture_site(tmp_path, store)
     spring = load_events()["spring-conference"]
-    assert (tmp_path / "week/2027-W11/index.html").exists()
+    week, month = tmp_path / "week/2027-W11/index.html", tmp_path / "month/2027-03/index.html"
+    assert spring.title in week.read_text() and spring.title in month.read_text()
     store.delete_events([spring.key])
     report = build_fixture_site(tmp_path, store)
-    assert report.files_deleted == 2  # its week page (beyond the next 12 weeks) and its .ics
-    assert not (tmp_path / "week/2027-W11").exists()
-    assert not (tmp_path / f"events/{spring.event_id}.ics").exists()
+    entries = manifest.parse((tmp_path / MANIFEST).read_bytes())
+    kept = {p: e.kept for p, e in entries.items() if e.kept and not p.startswith(SEARCH_INDEX)}
+    assert kept == {
+        f"events/{spring.event_id}.ics": "event no longer listed",
+        f"events/{spring.event_id}/index.html": "event no longer listed",
+    }
+    assert report.files_deleted == 0 and report.files_kept >= len(kept)
+    assert (tmp_path / f"events/{spring.event_id}.ics").exists()
+    assert (tmp_path / f"events/{spring.event_id}/index.html").exists()
+    assert spring.title not in week.read_text() and spring.title not in month.read_text()
+    assert "No events are listed for this week yet." in week.read_text()
     assert (tmp_path / "week/2027-W08/index.html").exists()  # within the next 12: kept, empty
 
 

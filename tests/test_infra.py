@@ -35,6 +35,7 @@ from stacks import build  # noqa: E402
 from stacks.api import API_HANDLER, ROUTES  # noqa: E402
 from stacks.jobs import COLLECTOR_HANDLER, RENDER_HANDLER  # noqa: E402
 from stacks.settings import Settings  # noqa: E402
+from stacks.submissions import PROBE_HANDLER  # noqa: E402
 
 pytestmark = pytest.mark.infra
 
@@ -48,6 +49,8 @@ PROD = {
 }
 CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"  # AWS managed cache policy
 ALL_VIEWER_EXCEPT_HOST_HEADER = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
+CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"  # AWS managed cache policy
+WRITE_PATHS = ("/api/submissions", "/auth/*", "/submit*")  # the write path (api/write.py)
 # Allowed wildcard-resource actions: those AWS offers no resource-level permission for.
 NO_RESOURCE_LEVEL: set[str] = set()
 
@@ -158,7 +161,8 @@ def test_prod_data_is_protected_and_dev_data_is_disposable(prod, dev):
 def site_bucket(synth: Synth) -> tuple[str, dict[str, Any]]:
     return one(
         synth.service.find_resources(
-            "AWS::S3::Bucket", {"Properties": {"LoggingConfiguration": Match.any_value()}}
+            "AWS::S3::Bucket",
+            {"Properties": {"LoggingConfiguration": {"LogFilePrefix": "s3/site/"}}},
         )
     )
 
@@ -235,10 +239,13 @@ def test_cloudfront_maps_missing_pages_to_the_404_page(prod):
 
 def test_cache_policies_pages_short_css_long_api_from_origin(prod):
     paths = behaviours(prod)
-    assert set(paths) == {"default", "/static/*", "/newsletter.html", "/api/*"}
+    assert set(paths) == {
+        "default", "/static/*", "/newsletter.html", "/search/*", "/api/*", *WRITE_PATHS
+    }  # fmt: skip
     pages = cache_policy(prod, paths["default"])
     assert pages["DefaultTTL"] == 300 and pages["MaxTTL"] == 3600
     assert paths["/newsletter.html"]["CachePolicyId"] == paths["default"]["CachePolicyId"]
+    assert paths["/search/*"]["CachePolicyId"] == paths["default"]["CachePolicyId"]
     assert paths["/static/*"]["CachePolicyId"] == CACHING_OPTIMIZED  # up to a year
     api = cache_policy(prod, paths["/api/*"])
     assert api["DefaultTTL"] == 0 and api["MinTTL"] == 0  # the API's Cache-Control decides
@@ -257,14 +264,16 @@ def test_api_paths_go_to_the_api_gateway_stage_and_the_rest_to_s3(prod):
     assert json.dumps({"Ref": rest_api}) in json.dumps(api["DomainName"])
     assert json.dumps({"Ref": stage}) in json.dumps(api["OriginPath"])  # i.e. "/live"
     assert api["CustomOriginConfig"]["OriginProtocolPolicy"] == "https-only"
-    for path in ("default", "/static/*", "/newsletter.html"):
+    for path in ("default", "/static/*", "/newsletter.html", "/search/*"):
         assert "S3OriginConfig" in origins[paths[path]["TargetOriginId"]]
 
 
 def test_only_page_requests_run_the_directory_index_function(prod):
     paths = behaviours(prod)
-    assert [a["EventType"] for a in paths["default"]["FunctionAssociations"]] == ["viewer-request"]
-    assert all("FunctionAssociations" not in b for p, b in paths.items() if p != "default")
+    pages = ("default", "/search/*")  # /search/ is a directory URL too
+    for path in pages:
+        assert [a["EventType"] for a in paths[path]["FunctionAssociations"]] == ["viewer-request"]
+    assert all("FunctionAssociations" not in b for p, b in paths.items() if p not in pages)
     _, fn = one(prod.service.find_resources("AWS::CloudFront::Function"))
     assert fn["Properties"]["FunctionConfig"]["Runtime"] == "cloudfront-js-2.0"
 
@@ -309,7 +318,7 @@ def csp(synth: Synth, behaviour: dict[str, Any]) -> dict[str, str]:
 
 
 def test_security_headers_on_every_response(prod):
-    for behaviour in behaviours(prod).values():
+    for path, behaviour in behaviours(prod).items():
         headers = headers_policy(prod, behaviour)
         assert headers["StrictTransportSecurity"]["AccessControlMaxAgeSec"] >= 365 * 86400
         assert headers["ContentTypeOptions"] == {"Override": True}
@@ -317,11 +326,28 @@ def test_security_headers_on_every_response(prod):
         assert headers["FrameOptions"]["FrameOption"] == "DENY"
         policy = csp(prod, behaviour)
         assert policy["default-src"] == "'self'"
-        assert policy["script-src"] == "'none'"
+        # No script anywhere but on /search/: its own and Pagefind's, and Pagefind's WebAssembly.
+        scripts = "'self' 'wasm-unsafe-eval'" if path == "/search/*" else "'none'"
+        assert policy["script-src"] == scripts, path
     # Our own stylesheet only; the email-ready newsletter alone may carry inline styles.
     paths = behaviours(prod)
     assert csp(prod, paths["default"])["style-src"] == "'self'"
     assert csp(prod, paths["/newsletter.html"])["style-src"] == "'self' 'unsafe-inline'"
+
+
+def test_dctech_serve_sends_the_content_security_policy_cloudfront_sends(prod):
+    from generator.preview import content_security_policy
+
+    paths = behaviours(prod)
+    for pattern, url in {
+        "default": "/topics/ai/",
+        "/newsletter.html": "/newsletter.html",
+        "/static/*": "/static/site.0123456789ab.css",
+        "/search/*": "/search/pagefind/pagefind-worker.js",  # the worker: its own policy
+    }.items():
+        policy = headers_policy(prod, paths[pattern])["ContentSecurityPolicy"]
+        assert content_security_policy(url) == policy["ContentSecurityPolicy"], pattern
+    assert content_security_policy("/search/") == content_security_policy("/search/search.js")
 
 
 def test_custom_domain_uses_the_certificate_and_modern_tls(prod, dev):
@@ -342,7 +368,7 @@ def test_custom_domain_uses_the_certificate_and_modern_tls(prod, dev):
 # --- the Lambda functions and the daily job -------------------------------------------------
 
 
-@pytest.mark.parametrize("handler", [COLLECTOR_HANDLER, RENDER_HANDLER, API_HANDLER])
+@pytest.mark.parametrize("handler", [COLLECTOR_HANDLER, RENDER_HANDLER, API_HANDLER, PROBE_HANDLER])
 def test_every_function_is_python_312_arm64_with_json_logs_kept_90_days(prod, handler):
     _, fn = function(prod, handler)
     props = fn["Properties"]
@@ -552,8 +578,66 @@ LOGS = {"logs:CreateLogStream", "logs:PutLogEvents"}
 ON_FAILURE = {"sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"}
 
 
-def test_the_api_may_only_query_and_get(prod):
-    assert set(role_actions(prod, API_HANDLER)) == LOGS | {"dynamodb:Query", "dynamodb:GetItem"}
+def test_the_api_may_read_and_write_only_its_own_records_and_read_its_secret(prod):
+    granted = role_actions(prod, API_HANDLER)
+    records = {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}
+    assert set(granted) == LOGS | records | {
+        "dynamodb:Query",
+        "dynamodb:GetItem",
+        "secretsmanager:GetSecretValue",
+        "lambda:InvokeFunction",
+    }
+    secret, _ = one(prod.service.find_resources("AWS::SecretsManager::Secret"))
+    assert granted["secretsmanager:GetSecretValue"] == [{"Ref": secret}]
+    probe, _ = function(prod, PROBE_HANDLER)
+    assert granted["lambda:InvokeFunction"] == [{"Fn::GetAtt": [probe, "Arn"]}]
+    _, fn = function(prod, API_HANDLER)
+    role = fn["Properties"]["Role"]["Fn::GetAtt"][0]
+    writes = [
+        st
+        for policy in prod.service.find_resources("AWS::IAM::Policy").values()
+        if {"Ref": role} in policy["Properties"]["Roles"]
+        for st in policy["Properties"]["PolicyDocument"]["Statement"]
+        if records & set(as_list(st["Action"]))
+    ]
+    (statement,) = writes  # one statement, limited to the record keys: never an event
+    assert set(as_list(statement["Action"])) == records
+    leading = statement["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
+    assert leading == ["_record#*"]
+
+
+def test_the_write_path_takes_post_uncached_and_forms_post_only_to_it(prod):
+    paths = behaviours(prod)
+    order = [b["PathPattern"] for b in distribution(prod)["CacheBehaviors"]]
+    assert order.index("/api/submissions") < order.index("/api/*"), "the first match wins"
+    for path, behaviour in paths.items():
+        posts = "POST" in behaviour.get("AllowedMethods", ["GET", "HEAD"])  # the default
+        assert posts == (path in ("/api/submissions", "/auth/*")), path
+    for path in WRITE_PATHS:
+        assert paths[path]["CachePolicyId"] == CACHING_DISABLED
+        request_policy = prod.service.to_json()["Resources"][
+            paths[path]["OriginRequestPolicyId"]["Ref"]
+        ]
+        config = request_policy["Properties"]["OriginRequestPolicyConfig"]
+        assert config["CookiesConfig"]["CookieBehavior"] == "all"
+        headers = config["HeadersConfig"]["Headers"]
+        assert "CloudFront-Viewer-Address" in headers and "Host" not in headers
+        form_action = csp(prod, paths[path])["form-action"].split()
+        assert form_action == [
+            "https://dctech.events/api/submissions",
+            "https://dctech.events/auth/logout",
+        ]
+    assert csp(prod, paths["default"])["form-action"] == "'self'"
+
+
+def test_the_probe_runs_the_collector_bundle_without_table_access(prod):
+    _, probe = function(prod, PROBE_HANDLER)
+    assert probe["Properties"]["Timeout"] == 30
+    assert not any(a.startswith("dynamodb:") for a in role_actions(prod, PROBE_HANDLER))
+    _, api_fn = function(prod, API_HANDLER)
+    variables = api_fn["Properties"]["Environment"]["Variables"]
+    assert variables["DCTECH_OAUTH_CALLBACK_URL"] == "https://dctech.events/auth/callback"
+    assert {"DCTECH_GITHUB_SECRET_ARN", "DCTECH_PROBE_FUNCTION"} <= set(variables)
 
 
 def test_the_render_may_query_write_the_bucket_and_invalidate_its_distribution(prod):
@@ -565,7 +649,10 @@ def test_the_render_may_query_write_the_bucket_and_invalidate_its_distribution(p
         "s3:PutObject",
         "s3:DeleteObject",
         "cloudfront:CreateInvalidation",
+        "lambda:InvokeFunction",  # itself: the first invocation fans out one per part
     }
+    render_id, _ = function(prod, RENDER_HANDLER)
+    assert granted["lambda:InvokeFunction"] == [{"Fn::GetAtt": [render_id, "Arn"]}]
     bucket, _ = site_bucket(prod)
     assert granted["s3:ListBucket"] == [{"Fn::GetAtt": [bucket, "Arn"]}]
     assert granted["s3:PutObject"] == [{"Fn::Join": ["", [{"Fn::GetAtt": [bucket, "Arn"]}, "/*"]]}]
@@ -582,7 +669,8 @@ def test_the_collector_may_read_and_write_the_table_and_invoke_the_render(prod):
     granted = role_actions(prod, COLLECTOR_HANDLER)
     render_id, _ = function(prod, RENDER_HANDLER)
     dynamodb = {a for a in granted if a.startswith("dynamodb:")}
-    assert set(granted) == LOGS | ON_FAILURE | dynamodb | {"lambda:InvokeFunction"}
+    content = {"s3:ListBucket", "s3:GetObject"}  # the content bucket's (test below)
+    assert set(granted) == LOGS | ON_FAILURE | dynamodb | content | {"lambda:InvokeFunction"}
     assert granted["lambda:InvokeFunction"] == [{"Fn::GetAtt": [render_id, "Arn"]}]
     assert "dynamodb:Scan" not in dynamodb  # listings are key-condition queries, always
 
@@ -782,3 +870,26 @@ def test_the_cdk_cli_entry_point_synthesises(tmp_path, bundles):
         "DCTechEvents-staging-Data.template.json",
         "DCTechEvents-staging-Service.template.json",
     ]
+
+
+def test_the_content_folders_are_deployed_to_a_private_bucket_the_collector_reads(prod):
+    deployments = prod.service.find_resources("Custom::CDKBucketDeployment")
+    prefixes = sorted(d["Properties"]["DestinationBucketKeyPrefix"] for d in deployments.values())
+    assert prefixes == [
+        "_categories/",
+        "_groups/",
+        "_overrides/",
+        "_recurring_events/",
+        "_single_events/",
+    ]
+    buckets = {d["Properties"]["DestinationBucketName"]["Ref"] for d in deployments.values()}
+    (content,) = buckets
+    props = prod.service.to_json()["Resources"][content]["Properties"]
+    assert all(props["PublicAccessBlockConfiguration"].values())
+    granted = role_actions(prod, COLLECTOR_HANDLER)
+    assert granted["s3:ListBucket"] == [{"Fn::GetAtt": [content, "Arn"]}]
+    assert granted["s3:GetObject"] == [{"Fn::Join": ["", [{"Fn::GetAtt": [content, "Arn"]}, "/*"]]}]
+    _, collector = function(prod, COLLECTOR_HANDLER)
+    assert collector["Properties"]["Environment"]["Variables"]["DCTECH_CONTENT_BUCKET"] == {
+        "Ref": content
+    }

@@ -36,9 +36,11 @@ def build_into(site: Path, store, when: dict) -> object:
 
 @pytest.fixture
 def clean(tmp_path):
-    """What a clean build for next week produces, to compare a fallback build with."""
-    site = tmp_path / "clean" / "site"
-    build_into(site, fixture_store(), NEXT_WEEK)
+    """What this week's build then next week's leave in a folder staged the usual way (last
+    week's pages kept, as the archive keeps them), to compare a fallback build with."""
+    site, store = tmp_path / "clean" / "site", fixture_store()
+    build_into(site, store, THIS_WEEK)
+    build_into(site, store, NEXT_WEEK)
     return tree(site)
 
 
@@ -77,7 +79,7 @@ def test_a_mount_point_builds_in_place_twice(mount_point, clean):
     assert os.path.ismount(mount_point)
     build_into(mount_point, store, NEXT_WEEK)
     assert os.path.ismount(mount_point)
-    assert tree(mount_point) == clean  # last week's pages gone, nothing stray
+    assert tree(mount_point) == clean  # as a staged build: nothing stray, nothing missing
     assert sorted(os.listdir(mount_point.parent)) == ["clean", "site"]
 
 

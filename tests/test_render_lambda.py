@@ -73,8 +73,10 @@ def test_handler_publishes_the_site_to_s3_and_a_rerun_uploads_nothing(aws, capsy
                 "sitemap.xml", "404.html", "newsletter.txt", "groups/index.html"):  # fmt: skip
         assert key in objects, key
     assert sum(k.startswith("week/") for k in objects) >= 13
-    assert sum(k.startswith("events/") for k in objects) == 16
+    assert sum(k.startswith("events/") and k.endswith(".ics") for k in objects) == 16
+    assert sum(k.startswith("events/") and k.endswith("/index.html") for k in objects) == 16
     css = next(k for k in objects if k.startswith("static/site."))
+    card = next(k for k in objects if k.startswith("static/card."))
 
     def head(key: str) -> dict:
         return aws.head_object(Bucket=BUCKET, Key=key)
@@ -84,6 +86,8 @@ def test_handler_publishes_the_site_to_s3_and_a_rerun_uploads_nothing(aws, capsy
     assert head("sitemap.xml")["ContentType"] == "application/xml; charset=utf-8"
     assert head(css)["ContentType"] == "text/css; charset=utf-8"
     assert head(css)["CacheControl"] == "public, max-age=31536000, immutable"
+    assert head(card)["ContentType"] == "image/png"
+    assert head(card)["CacheControl"] == "public, max-age=31536000, immutable"
     assert head("index.html")["CacheControl"] == "public, max-age=300"
     assert head("events.ics")["CacheControl"] == "public, max-age=900"
     log = json.loads(capsys.readouterr().out.strip().splitlines()[-1])

@@ -178,6 +178,7 @@ def test_a_folder_build_links_to_the_preview_server_and_a_bucket_build_to_base_u
         (b"http://127.0.0.1:8000", b"https://dctech.events"),
         (b"webcal://127.0.0.1:8000", b"webcal://dctech.events"),
         (b"webcal%3A%2F%2F127.0.0.1%3A8000", b"webcal%3A%2F%2Fdctech.events"),  # in a link
+        (b"http%3A%2F%2F127.0.0.1%3A8000", b"https%3A%2F%2Fdctech.events"),  # Outlook's
     ):
         folder = {key: body.replace(preview_link, site_link) for key, body in folder.items()}
     assert folder == {key: body for key, body in published.items() if key != MANIFEST}

@@ -21,7 +21,8 @@ from store_backends import (
 
 from core.models import CANCELLED, FeedState
 from core.query import EventFilter, list_events
-from core.store.base import Touch
+from core.store import expressions as ex
+from core.store.base import Move, Touch
 
 LOCAL_MISSING = dynamodb_local_missing()
 BACKENDS = [
@@ -86,6 +87,8 @@ def test_every_attribute_round_trips(store):
         status=CANCELLED,
         state="VA",
         categories=["ai", "cloud"],
+        first_seen="2026-11-01",
+        first_import=True,
     )
     assert all(v not in (None, "", 0, False, []) for v in full.to_dict().values()), "set them all"
     bare = make_event("e2", "2026-12-02T09:00:00", state=None, location_type="virtual")
@@ -161,14 +164,14 @@ def test_batches_larger_than_one_request(store):
     assert store.writes == 170
 
 
-def test_touch_changes_only_the_bookkeeping(store):
+def test_touch_changes_only_the_bookkeeping_and_keeps_updated_at(store):
+    """updated_at is when the content last changed (sitemap lastmod, Atom, render cache)."""
     event = make_event("e", "2026-12-01T18:00:00", created_at="2026-11-01", updated_at="2026-11-01")
     store.put_events([event])
-    store.touch_events([Touch("e", event.start_datetime, "2026-12-01", 1_950_000_000, "now")])
+    store.touch_events([Touch("e", event.start_datetime, "2026-12-01", 1_950_000_000)])
     touched = store.get_events([event.key])["e"]
-    assert touched == replace(
-        event, last_seen_date="2026-12-01", ttl=1_950_000_000, updated_at="now"
-    )
+    assert touched == replace(event, last_seen_date="2026-12-01", ttl=1_950_000_000)
+    assert touched.updated_at == "2026-11-01"
     assert type(touched.ttl) is int
 
 
@@ -178,8 +181,8 @@ def test_touch_never_creates_an_item(store):
     store.delete_events([gone.key])
     store.touch_events(
         [
-            Touch("gone", gone.start_datetime, "2026-12-01", 1, "now"),
-            Touch("never", "2026-12-02T18:00:00", "2026-12-01", 1, "now"),
+            Touch("gone", gone.start_datetime, "2026-12-01", 1),
+            Touch("never", "2026-12-02T18:00:00", "2026-12-01", 1),
         ]
     )
     assert store.get_events([gone.key, ("never", "2026-12-02T18:00:00")]) == {}
@@ -228,8 +231,14 @@ def test_feed_states_round_trip_and_are_replaced_whole(store):
         last_modified="Mon, 30 Nov 2026 10:00:00 GMT",
         events_parsed=12,
         vevents_in_source=13,
+        skipped={"skip_phrases": 2, "suppressed": 1},  # what the group's own rules dropped
     )
-    failed = FeedState("pyladies", last_attempt="2026-12-01T11:00:00Z", error="HTTP 500")
+    failed = FeedState(
+        "pyladies",
+        last_attempt="2026-12-01T11:00:00Z",
+        error="HTTP 500",
+        failing_since="2026-11-28",  # the day the outage began, for the group's page
+    )
     store.save_feed_states({"dc-python": ok, "pyladies": failed})
     assert store.load_feed_states() == {"dc-python": ok, "pyladies": failed}
     store.save_feed_states({"pyladies": failed})
@@ -267,13 +276,57 @@ def test_a_topic_owner_record_at_a_hundred_times_the_groups(store):
     assert store.load_topic_owners() == owners
 
 
+def test_moves_round_trip_beside_the_other_records_and_only_changes_are_written(backend):
+    store = backend.store
+    assert store.load_moves() == {}
+    moves = {"old-a": Move("new-a", "2026-12-01"), "old-b": Move("new-b", "2026-11-20")}
+    store.save_moves(moves)
+    store.save_topic_owners({"ai": ["dc-python"]})
+    store.save_feed_states({"dc-python": FeedState("dc-python")})
+    assert store.load_moves() == moves
+    assert store.load_topic_owners() == {"ai": ["dc-python"]}  # three records side by side
+    assert list(store.load_feed_states()) == ["dc-python"]
+
+    writes, requests = store.writes, len(backend.calls)
+    store.save_moves(dict(moves))
+    assert store.writes == writes, "an unchanged record costs no write"
+    assert "BatchWriteItem" not in backend.calls[requests:]
+    changed = {"old-a": Move("newer-a", "2026-12-02"), "old-c": Move("new-c", "2026-12-02")}
+    store.save_moves(changed)
+    assert store.load_moves() == changed
+    assert store.writes == writes + 3, "one move replaced, one added, one deleted"
+
+
+def test_moves_never_enter_a_listing_or_an_index(backend):
+    store = backend.store
+    store.put_events([make_event("new-a", "2026-12-01T18:00:00")])
+    store.save_moves({"old-a": Move("new-a", "2026-12-01")})
+    listed = {e.event_id for p in ("DC", "MD", "VA", "ALL") for e in store.query_by_state(p, "")}
+    assert listed == {"new-a"}
+    assert [e.event_id for e in store.query_by_group("dc-python")] == ["new-a"]
+    assert store.get_events([("old-a", "2026-12-01T18:00:00")]) == {}
+    if backend.name != "sqlite":  # the raw item carries no index key attribute at all
+        client = store.client  # type: ignore[attr-defined]
+        key = ex.key("_meta#moves", "old-a")
+        item = client.get_item(TableName=store.table_name, Key=key)["Item"]
+        assert not {"state", "group_id", "span_state"} & set(item)
+
+
+def test_a_year_of_moves_is_read_with_one_query(backend):
+    """3,000 moves (a busy year of retitles and reschedules): one DynamoDB Query reads them."""
+    store = backend.store
+    moves = {f"{n:064x}": Move(f"{n + 1:064x}", "2026-12-01") for n in range(3000)}
+    store.save_moves(moves)
+    requests = len(backend.calls)
+    assert store.load_moves() == moves
+    assert backend.calls[requests:] in ([], ["Query"])
+
+
 def test_writes_counts_items_written_updated_or_deleted(store):
     events = [make_event(f"w{n}", "2026-12-01T18:00:00") for n in range(3)]
     store.put_events(events)
     assert store.writes == 3
-    store.touch_events(
-        [Touch(e.event_id, e.start_datetime, "2026-12-01", 5, "now") for e in events]
-    )
+    store.touch_events([Touch(e.event_id, e.start_datetime, "2026-12-01", 5) for e in events])
     store.delete_events([events[0].key])
     store.save_feed_states({"dc-python": FeedState("dc-python")})
     assert store.writes == 8
@@ -400,7 +453,7 @@ def test_expire_deletes_only_items_whose_ttl_has_passed(backend):
         make_event("touched", "2026-11-04T18:00:00", ttl=now - 1),
     ]
     store.put_events(events)
-    store.touch_events([Touch("touched", events[3].start_datetime, "2026-12-01", now + 1, "now")])
+    store.touch_events([Touch("touched", events[3].start_datetime, "2026-12-01", now + 1)])
     writes, requests = store.writes, len(backend.calls)
 
     removed = store.expire(now)
@@ -413,3 +466,65 @@ def test_expire_deletes_only_items_whose_ttl_has_passed(backend):
     assert store.writes == writes, "housekeeping, like TTL deletion, is not a write request"
     listed = list_events(store, EventFilter(start=date(2026, 10, 1)), now_ts=now)
     assert [e.event_id for e in listed] == ["live", "touched"]
+
+
+# --- short-lived records: sessions, used nonces, rate-limit counters (the API's) ---
+NOW = 1_950_000_000  # ahead of the real clock: DynamoDB Local's own TTL leaves these alone
+
+
+def test_a_record_round_trips_until_it_expires(store):
+    store.put_record("session#abc", {"login": "ada", "token": "t0k"}, NOW + 60)
+    assert store.get_record("session#abc", NOW) == {"login": "ada", "token": "t0k"}
+    assert store.get_record("session#abc", NOW + 60) is None, "expired: absent to readers"
+    assert store.get_record("session#other", NOW) is None
+    store.put_record("session#abc", {"login": "bob"}, NOW + 60)
+    assert store.get_record("session#abc", NOW) == {"login": "bob"}, "replaced whole"
+    store.delete_record("session#abc")
+    store.delete_record("session#abc")  # absent: no error
+    assert store.get_record("session#abc", NOW) is None
+
+
+def test_a_claim_succeeds_once_until_the_record_expires(store):
+    assert store.claim_record("nonce#n1", NOW + 600, NOW) is True
+    assert store.claim_record("nonce#n1", NOW + 600, NOW + 1) is False, "single use"
+    assert store.claim_record("nonce#n2", NOW + 600, NOW) is True
+    assert store.claim_record("nonce#n1", NOW + 1200, NOW + 600) is True, "an expired one"
+
+
+def test_counters_count_and_restart_after_expiry(store):
+    hits = [store.count_hit("rate#ip#1.2.3.4", NOW + 3600, NOW + i) for i in range(3)]
+    assert hits == [1, 2, 3]
+    assert store.count_hit("rate#user#ada", NOW + 3600, NOW) == 1, "counters are separate"
+    assert store.count_hit("rate#ip#1.2.3.4", NOW + 7200, NOW + 3600) == 1, "expired: restarts"
+    assert store.count_hit("rate#ip#1.2.3.4", NOW + 7200, NOW + 3601) == 2
+
+
+def test_records_never_enter_a_listing_or_an_index(backend):
+    store = backend.store
+    store.put_events([make_event("e1", "2026-12-01T18:00:00")])
+    store.put_record("session#s", {"token": "secret"}, NOW + 60)
+    store.claim_record("nonce#n", NOW + 60, NOW)
+    store.count_hit("rate#ip#x", NOW + 60, NOW)
+    listed = {
+        e.event_id
+        for partition in ("DC", "MD", "VA", "ALL")
+        for e in store.query_by_state(partition, "")
+    }
+    assert listed == {"e1"}
+    assert [e.event_id for e in store.query_by_group("dc-python")] == ["e1"]
+    if backend.name != "sqlite":  # the raw items carry no index key attribute at all
+        client = store.client  # type: ignore[attr-defined]
+        for name in ("session#s", "nonce#n", "rate#ip#x"):
+            item = client.get_item(TableName=store.table_name, Key=ex.record_key(name))["Item"]
+            assert not {"state", "group_id", "span_state"} & set(item)
+
+
+def test_expire_deletes_expired_records_where_the_backend_deletes(backend):
+    """SQLite deletes them at the end of a collect; DynamoDB leaves it to the table's TTL."""
+    store = backend.store
+    store.put_record("session#old", {"a": "b"}, NOW - 1)
+    store.put_record("session#new", {"a": "b"}, NOW + 60)
+    store.expire(NOW)
+    kept = store.get_record("session#old", NOW - 10)  # read as of a time it was still live
+    assert kept == (None if backend.name == "sqlite" else {"a": "b"})
+    assert store.get_record("session#new", NOW) == {"a": "b"}

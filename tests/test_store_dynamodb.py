@@ -90,7 +90,7 @@ def test_an_unchanged_event_costs_one_small_update(moto):
     event = make_event("e", "2026-12-01T18:00:00")
     moto.store.put_events([event])
     moto.calls.clear()
-    moto.store.touch_events([Touch("e", event.start_datetime, "2026-12-01", 1_950_000_000, "t")])
+    moto.store.touch_events([Touch("e", event.start_datetime, "2026-12-01", 1_950_000_000)])
     assert moto.calls == ["UpdateItem"]
     assert moto.store.writes == 2
 
@@ -207,7 +207,7 @@ def test_a_page_hint_sizes_the_first_query_and_doubles_after(moto):
 def test_listings_never_scan(moto):
     store = moto.store
     store.put_events([make_event("e", "2026-12-01T18:00:00")])
-    store.touch_events([Touch("e", "2026-12-01T18:00:00", "2026-12-01", 1, "t")])
+    store.touch_events([Touch("e", "2026-12-01T18:00:00", "2026-12-01", 1)])
     store.get_events([("e", "2026-12-01T18:00:00")])
     list(list_events(store, EventFilter(start=date(2026, 12, 1)), now_ts=0))
     list(list_events(store, EventFilter(start=date(2026, 12, 1), group_id="x"), now_ts=0))

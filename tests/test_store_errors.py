@@ -73,7 +73,7 @@ def test_a_failed_condition_is_a_store_error_of_its_own():
 def test_a_touch_of_a_deleted_event_is_no_error_but_a_throttled_one_is():
     client = boto3.client("dynamodb")
     store = DynamoDBStore(TABLE, client=client)
-    touch = Touch("e", START, "2026-12-01", 1_950_000_000, "t")
+    touch = Touch("e", START, "2026-12-01", 1_950_000_000)
     with Stubber(client) as stubber:
         stubber.add_client_error("update_item", "ConditionalCheckFailedException")
         store.touch_events([touch])
@@ -104,7 +104,7 @@ EVERY_STORE_CALL = {
     "get_events": lambda s: s.get_events([EVENT.key]),
     "put_events": lambda s: s.put_events([EVENT]),
     "delete_events": lambda s: s.delete_events([EVENT.key]),
-    "touch_events": lambda s: s.touch_events([Touch("e", START, "2026-12-01", 1, "t")]),
+    "touch_events": lambda s: s.touch_events([Touch("e", START, "2026-12-01", 1)]),
     "load_feed_states": lambda s: s.load_feed_states(),
     "save_feed_states": lambda s: s.save_feed_states({}),
 }

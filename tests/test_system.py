@@ -274,8 +274,10 @@ def test_collect_triggers_the_render_which_publishes_the_site(system):
     (new_id,) = set(system.stored()) - set(stored)
     assert changed.summary["writes"] == changed.item_writes
     assert changed.event_writes == sorted([old_id, new_id])  # a put and a delete, nothing else
-    assert changed.feed_health_writes <= len(FEEDS)
-    assert f"events/{old_id}.ics" not in after and changed.deletes == [f"events/{old_id}.ics"]
+    assert changed.feed_health_writes <= len(FEEDS) + 1  # feed health, and the retitle's move
+    assert changed.deletes == []  # nothing published goes: the old page redirects to the new one
+    redirect = system.body(f"events/{old_id}/index.html").decode()
+    assert 'http-equiv="refresh"' in redirect and f"/events/{new_id}/" in redirect
     differs = {k for k, o in after.items() if objects.get(k, {}).get("ETag") != o["ETag"]}
     assert sorted(changed.puts) == sorted(differs)  # nothing identical was re-put
     assert len(changed.puts) == len(set(changed.puts))
@@ -330,7 +332,10 @@ def test_a_failing_feed_keeps_its_events_on_the_site(system):
     assert all(system.stored()[i]["last_seen_date"] == three_days_ago for i in python_ids)
     assert python_ids <= set(system.calendar("events.ics"))
     assert set(system.calendar("groups/dc-python/events.ics")) == python_ids
-    assert failed.puts == []  # the site is unchanged
+    # the site is unchanged but for the pages reporting the feed's health
+    assert sorted(failed.puts) == [".dctech-manifest.json", "groups/dc-python/index.html",
+                                   "groups/index.html"]  # fmt: skip
+    assert "Feed failing since" in system.body("groups/dc-python/index.html").decode()
 
     # Control: the same feed answering successfully without those events does retire them.
     system.serve("dc-python", fixture_feed("meetup.ics").split(b"BEGIN:VEVENT")[0]

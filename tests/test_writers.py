@@ -228,3 +228,36 @@ def test_a_version_1_manifest_is_read_and_a_foreign_one_refused(tmp_path):
     (tmp_path / MANIFEST).write_text('{"someone": "else"}')
     with pytest.raises(WriteError, match="unknown format"):
         FolderWriter(tmp_path).finish()
+
+
+def test_a_large_part_gets_a_manifest_of_its_own_and_a_small_one_folds_back(tmp_path, monkeypatch):
+    monkeypatch.setattr(manifest, "OWN_FILE_AT", 3)
+    files = {f"events/a{n}.ics": b"x" for n in range(3)} | {"index.html": b"i"}
+    publish(FolderWriter(tmp_path), files)
+    own = tmp_path / manifest.file_of("events-a")
+    assert sorted(manifest.parse(own.read_bytes())) == [f"events/a{n}.ics" for n in range(3)]
+    assert sorted(manifest.parse((tmp_path / MANIFEST).read_bytes())) == ["index.html"]
+    second = publish(FolderWriter(tmp_path), {"events/a0.ics": b"x", "index.html": b"i"})
+    assert second.deleted == 2 and not own.exists()  # below the size: back in the root
+    assert sorted(manifest.parse((tmp_path / MANIFEST).read_bytes())) == [
+        "events/a0.ics",
+        "index.html",
+    ]
+
+
+@pytest.mark.parametrize("path", [".dctech-manifest.events-a.json", ".dctech-manifest.groups.json"])
+def test_no_page_may_be_written_where_a_manifest_is(tmp_path, path):
+    with pytest.raises(ValueError):
+        FolderWriter(tmp_path).write(path, b"x")
+
+
+def test_files_go_to_the_part_of_their_folder_and_an_odd_event_name_to_the_site_part():
+    assert manifest.part_of("events/a0/index.html") == "events-a"
+    assert manifest.part_of("groups/pydc/events.ics") == "groups"
+    assert manifest.part_of("events/summit.ics") == manifest.SITE  # not a hex id: still built
+    assert manifest.part_of("week/2026-W49/index.html") == manifest.SITE
+
+
+def test_a_part_is_one_the_site_has(s3):
+    with pytest.raises(ValueError, match="no part of the site"):
+        S3Writer("site", part="events-z")

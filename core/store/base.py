@@ -11,17 +11,35 @@ lookback for multi-day events in full. ``page_hint`` is another: about how many 
 caller expects to take, so a store may read that many first instead of a whole page. Callers
 still check every event they get.
 
-Beside events a store keeps two small records the collector writes: feed health, and each
-topic's owner partitions (which GroupIndex partitions a ``category=`` listing must read).
+Beside events a store keeps three small records the collector writes: feed health, each
+topic's owner partitions (which GroupIndex partitions a ``category=`` listing must read), and the
+moves (an event retitled or rescheduled under a new event_id: the site redirects its old page,
+see ``Move``), each in a key family no index ever sees. And the API's short-lived records
+(sign-in sessions, used sign-in nonces, rate-limit counters): each one item under its own key,
+with an expiry, in a key family no index ever sees. A record past its
+expiry is absent to every reader, whether or not the backend has deleted it yet.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 from core.errors import DctechError
 from core.models import Event, FeedState, Touch  # Touch: still importable from here
+
+MOVES_KEPT_DAYS = 365  # as long as the site keeps a page no build produces (generator.archive)
+
+
+@dataclass(frozen=True)
+class Move:
+    """Where an event went when the collector stored it under a new event_id (same group and
+    source_uid, new title or start): the item under the old id is deleted at once, so this is
+    all that is left to redirect the old id's page to the new one."""
+
+    new: str  # the event_id it moved to
+    on: str  # the collect's today (YYYY-MM-DD) when it moved; dropped MOVES_KEPT_DAYS later
 
 
 class EventStore(Protocol):
@@ -57,7 +75,8 @@ class EventStore(Protocol):
         """Create or wholly replace items."""
 
     def touch_events(self, touches: Sequence[Touch]) -> None:
-        """Partial update of last_seen_date, ttl and updated_at only (cheap daily refresh)."""
+        """Partial update of last_seen_date and ttl only (cheap daily refresh; updated_at stays
+        the time its content last changed)."""
 
     def delete_events(self, keys: Sequence[tuple[str, str]]) -> None:
         """Remove items by primary key."""
@@ -79,6 +98,31 @@ class EventStore(Protocol):
 
     def save_topic_owners(self, owners: Mapping[str, Sequence[str]]) -> None:
         """Replace the topic owner record; a record equal to the stored one costs no write."""
+
+    def load_moves(self) -> dict[str, Move]:
+        """Old event_id -> where it moved, in one read (one Query in DynamoDB)."""
+
+    def save_moves(self, moves: Mapping[str, Move]) -> None:
+        """Replace the moves record, writing only the moves that changed and deleting those no
+        longer given (the collector bounds it: a year of moves)."""
+
+    def put_record(self, key: str, value: Mapping[str, str], expires_at: int) -> None:
+        """Create or replace the record ``key`` holding ``value``, gone at ``expires_at``
+        (epoch seconds)."""
+
+    def get_record(self, key: str, now_ts: int) -> dict[str, str] | None:
+        """The record's value, None when there is none or it has expired by ``now_ts``."""
+
+    def delete_record(self, key: str) -> None:
+        """Remove the record; removing an absent one is no error."""
+
+    def claim_record(self, key: str, expires_at: int, now_ts: int) -> bool:
+        """Create the empty record ``key`` unless a live one exists, atomically: True for the
+        one caller that created it (a single-use nonce is spent), False for any other."""
+
+    def count_hit(self, key: str, expires_at: int, now_ts: int) -> int:
+        """Add one to the counter ``key`` and return its new value, atomically; an absent or
+        expired counter starts again at 1 and lives until ``expires_at``."""
 
     def close(self) -> None: ...
 

@@ -22,7 +22,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from core.models import Event, FeedState, Touch
 from core.store import expressions as ex
-from core.store.base import StoreError
+from core.store.base import Move, StoreError
 from core.store.dynamodb_errors import ConditionFailed, store_error
 from core.store.schema import (
     DATE_INDEX,
@@ -41,6 +41,8 @@ from core.timeutil import day_start, parse_local
 FEEDS_PARTITION = "_meta#feeds"
 # Topic owners, the same way: one item per topic (sort key = slug) holding its owners' group_ids.
 TOPICS_PARTITION = "_meta#topics"
+# Moves, the same way: one item per old event_id (the sort key) naming the new one and the day.
+MOVES_PARTITION = "_meta#moves"
 GET_CHUNK = 100  # BatchGetItem limit
 WRITE_CHUNK = 25  # BatchWriteItem limit
 MAX_ATTEMPTS = 8  # for unprocessed batch items, with exponential backoff
@@ -231,6 +233,62 @@ class DynamoDBStore:
                 if stored.get(slug) != list(groups)
             ]
         )
+
+    def load_moves(self) -> dict[str, Move]:
+        """One Query (a year of moves is a few thousand small items: a page or two)."""
+        return {item[SORT_KEY]["S"]: ex.move(item) for item in self._items(MOVES_PARTITION)}
+
+    def save_moves(self, moves: Mapping[str, Move]) -> None:
+        """Write only the moves that are new or changed, delete those no longer given."""
+        stored = self.load_moves()
+        self._write(
+            [
+                {"DeleteRequest": {"Key": ex.key(MOVES_PARTITION, old)}}
+                for old in sorted(stored.keys() - moves.keys())
+            ]
+            + [
+                {"PutRequest": {"Item": ex.move_item(MOVES_PARTITION, old, move)}}
+                for old, move in moves.items()
+                if stored.get(old) != move
+            ]
+        )
+
+    def put_record(self, key: str, value: Mapping[str, str], expires_at: int) -> None:
+        item = ex.record_item(key, dict(value), expires_at)
+        self._call("put_item", TableName=self.table_name, Item=item)
+        self.writes += 1
+
+    def get_record(self, key: str, now_ts: int) -> dict[str, str] | None:
+        reply = self._call(
+            "get_item", TableName=self.table_name, Key=ex.record_key(key), ConsistentRead=True
+        )
+        return ex.record_value(reply.get("Item"), now_ts)
+
+    def delete_record(self, key: str) -> None:
+        self._call("delete_item", TableName=self.table_name, Key=ex.record_key(key))
+        self.writes += 1
+
+    def claim_record(self, key: str, expires_at: int, now_ts: int) -> bool:
+        self.writes += 1
+        try:
+            self._call(
+                "put_item", TableName=self.table_name, **ex.record_claim(key, expires_at, now_ts)
+            )
+        except ConditionFailed:
+            return False
+        return True
+
+    def count_hit(self, key: str, expires_at: int, now_ts: int) -> int:
+        self.writes += 1
+        try:
+            reply = self._call(
+                "update_item", TableName=self.table_name, **ex.record_hit(key, expires_at, now_ts)
+            )
+        except ConditionFailed:  # expired, not yet deleted: this hit starts a new count
+            item = ex.record_item(key, {}, expires_at) | {"hits": {"N": "1"}}
+            self._call("put_item", TableName=self.table_name, Item=item)
+            return 1
+        return int(reply["Attributes"]["hits"]["N"])
 
     def _items(self, partition: str) -> Iterator[dict[str, Any]]:
         """Every item of one bookkeeping partition, consistently: a record is read back to

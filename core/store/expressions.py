@@ -12,6 +12,7 @@ from typing import Any
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
 from core.models import NO_STATE_PARTITION, Event, FeedState, Touch
+from core.store.base import Move
 from core.store.schema import (
     DATE_INDEX,
     PARTITION_KEY,
@@ -23,6 +24,8 @@ from core.store.schema import (
 from core.timeutil import day_start, parse_local
 
 ONE_DAY = timedelta(days=1)
+RECORD_PREFIX = "_record#"  # sessions, used nonces, rate-limit counters (EventStore records)
+RECORD_SORT = "_record"
 _SERIALIZER = TypeSerializer()
 _DESERIALIZER = TypeDeserializer()
 
@@ -91,18 +94,77 @@ def topic_owners(item: dict[str, Any]) -> list[str]:
     return [owner["S"] for owner in item["owners"]["L"]]
 
 
+def move_item(partition: str, old: str, move: Move) -> dict[str, Any]:
+    """A move: the old event_id's own key; no index key attribute, so no GSI holds it."""
+    return key(partition, old) | {"moved_to": {"S": move.new}, "moved_on": {"S": move.on}}
+
+
+def move(item: dict[str, Any]) -> Move:
+    return Move(item["moved_to"]["S"], item["moved_on"]["S"])
+
+
+def record_key(name: str) -> dict[str, Any]:
+    """A short-lived record's key: a partition of its own (spread, never hot) under a prefix no
+    event id has. Its items carry none of the indexes' key attributes, so no GSI holds them."""
+    return key(RECORD_PREFIX + name, RECORD_SORT)
+
+
+def record_item(name: str, value: dict[str, str], expires_at: int) -> dict[str, Any]:
+    return record_key(name) | {
+        "value": {"M": {k: {"S": v} for k, v in value.items()}},
+        "hits": {"N": "0"},
+        TTL_ATTRIBUTE: {"N": str(expires_at)},
+    }
+
+
+def record_value(item: dict[str, Any] | None, now_ts: int) -> dict[str, str] | None:
+    """The value of a record read back, None when absent or expired (DynamoDB's TTL deletes
+    items up to days late)."""
+    if not item or int(item[TTL_ATTRIBUTE]["N"]) <= now_ts:
+        return None
+    return {k: v["S"] for k, v in item["value"]["M"].items()}
+
+
+def record_claim(name: str, expires_at: int, now_ts: int) -> dict[str, Any]:
+    """PutItem parameters that succeed only where no live record is."""
+    return {
+        "Item": record_item(name, {}, expires_at),
+        "ConditionExpression": f"attribute_not_exists({PARTITION_KEY}) OR #ttl <= :now",
+        "ExpressionAttributeNames": {"#ttl": TTL_ATTRIBUTE},
+        "ExpressionAttributeValues": {":now": {"N": str(now_ts)}},
+    }
+
+
+def record_hit(name: str, expires_at: int, now_ts: int) -> dict[str, Any]:
+    """UpdateItem parameters adding one to a live (or new) counter, returning the count; an
+    expired one fails the condition and is restarted by a claim-like put."""
+    return {
+        "Key": record_key(name),
+        "UpdateExpression": "ADD hits :one SET #ttl = if_not_exists(#ttl, :ttl),"
+        " #value = if_not_exists(#value, :empty)",
+        "ConditionExpression": f"attribute_not_exists({PARTITION_KEY}) OR #ttl > :now",
+        "ExpressionAttributeNames": {"#ttl": TTL_ATTRIBUTE, "#value": "value"},
+        "ExpressionAttributeValues": {
+            ":one": {"N": "1"},
+            ":ttl": {"N": str(expires_at)},
+            ":now": {"N": str(now_ts)},
+            ":empty": {"M": {}},
+        },
+        "ReturnValues": "UPDATED_NEW",
+    }
+
+
 def touch_update(touch: Touch) -> dict[str, Any]:
-    """UpdateItem parameters of a touch: three attributes, and only if the item still exists
+    """UpdateItem parameters of a touch: two attributes, and only if the item still exists
     (an update would otherwise create it)."""
     return {
         "Key": key(touch.event_id, touch.start_datetime),
-        "UpdateExpression": "SET last_seen_date = :d, #ttl = :t, updated_at = :u",
+        "UpdateExpression": "SET last_seen_date = :d, #ttl = :t",
         "ConditionExpression": f"attribute_exists({PARTITION_KEY})",
         "ExpressionAttributeNames": {"#ttl": TTL_ATTRIBUTE},  # a reserved word
         "ExpressionAttributeValues": {
             ":d": {"S": touch.last_seen_date},
             ":t": {"N": str(touch.ttl)},
-            ":u": {"S": touch.updated_at},
         },
     }
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 from core.models import NO_STATE_PARTITION, Event, FeedState, Touch
-from core.store.base import StoreError
+from core.store.base import Move, StoreError
 
 TABLES = """
 CREATE TABLE IF NOT EXISTS events (
@@ -28,6 +28,10 @@ CREATE TABLE IF NOT EXISTS events (
 );
 CREATE TABLE IF NOT EXISTS feeds (group_id TEXT PRIMARY KEY, item TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS topics (slug TEXT PRIMARY KEY, owners TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS moves (old TEXT PRIMARY KEY, new TEXT NOT NULL, day TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS records (
+    key TEXT PRIMARY KEY, value TEXT NOT NULL, hits INTEGER NOT NULL, ttl INTEGER NOT NULL
+);
 """
 # end_datetime in the listing indexes lets SQLite skip events over before the window from the
 # index alone, without reading (let alone decoding) their items.
@@ -52,6 +56,15 @@ ORDER BY start_datetime, event_id"""
 BY_STATE = LISTING.format(index="date_index", key="state")
 BY_GROUP = LISTING.format(index="group_index", key="group_id")
 EXPIRE = "DELETE FROM events WHERE ttl <= :now_ts"
+EXPIRE_RECORDS = "DELETE FROM records WHERE ttl <= :now_ts"
+# One statement each, so a claim or a hit is atomic between processes as well as threads.
+CLAIM = """INSERT INTO records VALUES (:key, '{}', 0, :ttl)
+ON CONFLICT (key) DO UPDATE SET value = '{}', hits = 0, ttl = :ttl WHERE records.ttl <= :now_ts"""
+HIT = """INSERT INTO records VALUES (:key, '{}', 1, :ttl)
+ON CONFLICT (key) DO UPDATE SET
+    hits = CASE WHEN records.ttl <= :now_ts THEN 1 ELSE records.hits + 1 END,
+    ttl = CASE WHEN records.ttl <= :now_ts THEN :ttl ELSE records.ttl END
+RETURNING hits"""
 HIGH = "\uffff"  # sorts after any start_datetime: an open upper bound
 
 
@@ -160,14 +173,13 @@ class SQLiteStore:
         with self._db:
             self._db.execute("BEGIN")
             self._db.executemany(
-                "UPDATE events SET item = json_set(item, '$.last_seen_date', :seen, '$.ttl', :ttl,"
-                " '$.updated_at', :updated), ttl = nullif(:ttl, 0)"
+                "UPDATE events SET item = json_set(item, '$.last_seen_date', :seen, '$.ttl', :ttl),"
+                " ttl = nullif(:ttl, 0)"
                 " WHERE event_id = :event_id AND start_datetime = :start",
                 [
                     {
                         "seen": t.last_seen_date,
                         "ttl": t.ttl,
-                        "updated": t.updated_at,
                         "event_id": t.event_id,
                         "start": t.start_datetime,
                     }
@@ -187,6 +199,7 @@ class SQLiteStore:
     def expire(self, now_ts: int) -> int:
         """DynamoDB's TTL has no counterpart here: without this the file only grows, and every
         lookback query walks dead items."""
+        self._db.execute(EXPIRE_RECORDS, {"now_ts": now_ts})
         return self._db.execute(EXPIRE, {"now_ts": now_ts}).rowcount
 
     def load_feed_states(self) -> dict[str, FeedState]:
@@ -223,6 +236,50 @@ class SQLiteStore:
                 [(slug, json.dumps(groups)) for slug, groups in record.items()],
             )
         self.writes += 1
+
+    def load_moves(self) -> dict[str, Move]:
+        rows = self._db.execute("SELECT old, new, day FROM moves")
+        return {old: Move(new, day) for old, new, day in rows}
+
+    def save_moves(self, moves: Mapping[str, Move]) -> None:
+        stored = self.load_moves()
+        gone = [(old,) for old in stored.keys() - moves.keys()]
+        changed = [(old, m.new, m.on) for old, m in moves.items() if stored.get(old) != m]
+        if not gone and not changed:
+            return
+        with self._db:
+            self._db.execute("BEGIN")
+            self._db.executemany("DELETE FROM moves WHERE old = ?", gone)
+            self._db.executemany("INSERT OR REPLACE INTO moves VALUES (?, ?, ?)", changed)
+        self.writes += len(gone) + len(changed)
+
+    def put_record(self, key: str, value: Mapping[str, str], expires_at: int) -> None:
+        self._db.execute(
+            "INSERT OR REPLACE INTO records VALUES (?, ?, 0, ?)",
+            (key, json.dumps(dict(value)), expires_at),
+        )
+        self.writes += 1
+
+    def get_record(self, key: str, now_ts: int) -> dict[str, str] | None:
+        row = self._db.execute(
+            "SELECT value FROM records WHERE key = ? AND ttl > ?", (key, now_ts)
+        ).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def delete_record(self, key: str) -> None:
+        self._db.execute("DELETE FROM records WHERE key = ?", (key,))
+        self.writes += 1
+
+    def claim_record(self, key: str, expires_at: int, now_ts: int) -> bool:
+        self.writes += 1
+        claimed = self._db.execute(CLAIM, {"key": key, "ttl": expires_at, "now_ts": now_ts})
+        return claimed.rowcount == 1
+
+    def count_hit(self, key: str, expires_at: int, now_ts: int) -> int:
+        self.writes += 1
+        params = {"key": key, "ttl": expires_at, "now_ts": now_ts}
+        ((hits,),) = self._db.execute(HIT, params).fetchall()  # all: the statement completes
+        return int(hits)
 
     def close(self) -> None:
         self._db.close()

@@ -1,4 +1,5 @@
-"""GET /api/events: the Chalice app (api/app.py) on Lambda behind an API Gateway REST API.
+"""The Chalice app (api/app.py) on Lambda behind an API Gateway REST API: GET /api/events and
+the write path (sign-in with GitHub, the submission forms, POST /api/submissions).
 
 Built here rather than with `chalice.cdk`, which runs `chalice package` (and so needs the vendored
 `core` and a few seconds) at every synth. The REST API mirrors what `chalice package` generates: one
@@ -12,6 +13,7 @@ from __future__ import annotations
 import aws_cdk as cdk
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
@@ -19,7 +21,20 @@ from stacks.functions import LOG_RETENTION, bundled_function, grant_table
 from stacks.nag import acknowledge
 from stacks.settings import Settings
 
-ROUTES = ("/api/events", "/api/{name}", "/api/events/{name}")
+ROUTES: dict[str, tuple[str, ...]] = {  # path -> methods, as the Chalice app routes them
+    "/api/events": ("GET",),
+    "/api/{name}": ("GET",),
+    "/api/events/{name}": ("GET",),
+    "/api/submissions": ("POST",),
+    "/auth/login": ("GET",),
+    "/auth/callback": ("GET",),
+    "/auth/logout": ("POST",),
+    "/submit": ("GET",),
+    "/submit-group": ("GET",),
+}
+# The API's own short-lived records (sessions, used nonces, rate counters): the only items it
+# may write, by their key prefix (core/store/expressions.py RECORD_PREFIX).
+RECORD_KEYS = "_record#*"
 API_HANDLER = "app.app"  # api/app.py sits at the root of its bundle
 STAGE_NAME = "live"
 
@@ -41,6 +56,13 @@ class Api(Construct):
             description="DC Tech Events JSON API (Chalice)",
         )
         grant_table(self.function, table, ["Query", "GetItem"])
+        self.function.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
+                resources=[table.table_arn],
+                conditions={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": [RECORD_KEYS]}},
+            )
+        )
 
         access_logs = logs.LogGroup(
             self, "AccessLogs", retention=LOG_RETENTION, removal_policy=settings.removal_policy
@@ -73,8 +95,9 @@ class Api(Construct):
             ),
         )
         integration = apigw.LambdaIntegration(self.function, allow_test_invoke=False)
-        for path in ROUTES:
-            self.rest_api.root.resource_for_path(path).add_method("GET", integration)
+        for path, methods in ROUTES.items():
+            for method in methods:
+                self.rest_api.root.resource_for_path(path).add_method(method, integration)
 
         for rule, reason in (
             (
@@ -84,11 +107,16 @@ class Api(Construct):
             ),
             (
                 "AwsSolutions-APIG3",
-                "Read-only public data behind CloudFront with stage throttling;"
-                " a WAF would cost more than the whole system.",
+                "Public data, and a write path with its own per-user and per-address rate"
+                " limits, behind CloudFront with stage throttling; a WAF would cost more than"
+                " the whole system.",
             ),
-            ("AwsSolutions-APIG4", "A public, read-only API by design: nothing to authorise."),
-            ("AwsSolutions-COG4", "A public, read-only API by design: no user pool."),
+            (
+                "AwsSolutions-APIG4",
+                "Listings are public; the write path authorises in the app (GitHub sign-in,"
+                " a session, a CSRF token), which API Gateway authorisers cannot express.",
+            ),
+            ("AwsSolutions-COG4", "Users sign in with GitHub (OAuth in the app): no user pool."),
             (
                 "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
                 "AmazonAPIGatewayPushToCloudWatchLogs]",

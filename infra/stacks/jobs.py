@@ -29,6 +29,7 @@ COLLECTOR_TABLE_ACTIONS = (
     "PutItem",
     "UpdateItem",
     "BatchWriteItem",
+    "DeleteItem",  # the store's short-lived records (the API's); the collector holds that store
 )
 
 
@@ -72,10 +73,11 @@ class Jobs(Construct):
             handler=RENDER_HANDLER,
             # One full vCPU (Lambda's CPU share grows with memory up to 1,769 MB): the render is
             # single-threaded and CPU bound, so this costs the same GB-seconds as 1,024 MB while
-            # halving the wall time; a first publish of 39,200 events peaks at ~940 MB
-            # (bench/system.py, docs/scaling.md).
+            # halving the wall time. Each invocation renders one part of the site (its first
+            # fans out the others); the most Lambda allows, so that a first publish of a part
+            # of a 200,000-event calendar fits (bench/system.py, docs/scaling.md).
             memory_size=1769,
-            timeout=cdk.Duration.minutes(5),
+            timeout=cdk.Duration.minutes(15),
             environment={
                 **bundled_data,
                 "DCTECH_BUCKET": bucket.bucket_name,
@@ -98,6 +100,20 @@ class Jobs(Construct):
             )
         )
         distribution.grant_create_invalidation(self.render)
+        # Its first invocation fans the render out, one asynchronous invocation of itself per
+        # part of the site (generator/lambda_handler.py). A policy of its own: in the role's
+        # default policy, the function's ARN would make the function depend on itself.
+        assert self.render.role is not None
+        iam.Policy(
+            self,
+            "RenderFanOut",
+            roles=[self.render.role],
+            statements=[
+                iam.PolicyStatement(
+                    actions=["lambda:InvokeFunction"], resources=[self.render.function_arn]
+                )
+            ],
+        )
         acknowledge(  # the finding is the render role's: its ID names the resource exactly
             self,
             f"AwsSolutions-IAM5[Resource::<{_logical_arn(bucket)}>/*]",

@@ -7,9 +7,11 @@ from aws_cdk import aws_dynamodb as dynamodb
 from constructs import Construct
 
 from stacks.api import Api
+from stacks.content import Content
 from stacks.jobs import Jobs
 from stacks.monitoring import Monitoring
 from stacks.settings import Settings
+from stacks.submissions import Submissions
 from stacks.website import Website
 
 
@@ -27,6 +29,7 @@ class ServiceStack(cdk.Stack):
             scope, id, description="DC Tech Events: site, API and the daily job", **kwargs
         )
         api = Api(self, "Api", settings=settings, table=table)
+        Submissions(self, "Submissions", settings=settings, api=api.function)
         website = Website(self, "Website", settings=settings, api=api.rest_api)
         jobs = Jobs(
             self,
@@ -37,6 +40,8 @@ class ServiceStack(cdk.Stack):
             distribution=website.distribution,
             site_url=website.url,
         )
+        content = Content(self, "Content", settings=settings, logs=website.logs)
+        content.grant_read(jobs.collector)
         monitoring = Monitoring(
             self,
             "Monitoring",
@@ -50,6 +55,7 @@ class ServiceStack(cdk.Stack):
             ("SiteUrl", website.url),
             ("DistributionId", website.distribution.distribution_id),
             ("SiteBucket", website.bucket.bucket_name),
+            ("ContentBucket", content.bucket.bucket_name),
             ("CollectorFunction", jobs.collector.function_name),
             ("RenderFunction", jobs.render.function_name),
             ("DeadLetterQueue", jobs.dead_letters.queue_url),

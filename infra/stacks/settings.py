@@ -22,6 +22,8 @@ class Settings:
     alarm_email: str | None = None  # subscribed to the alarm topic
     failed_feed_alarm_percent: float = 20.0  # alarm when a collect run fails more feeds
     collect_schedule: str = "cron(0 10 * * ? *)"  # daily, 5 or 6 am in Washington
+    github_client_id: str | None = None  # the OAuth app behind "Sign in with GitHub"
+    submissions_repo: str | None = None  # owner/name that submissions open pull requests on
 
     def __post_init__(self) -> None:
         if not STAGE.fullmatch(self.stage):
@@ -49,6 +51,8 @@ class Settings:
             alarm_email=get("alarm_email"),
             failed_feed_alarm_percent=float(percent) if percent else cls.failed_feed_alarm_percent,
             collect_schedule=get("collect_schedule") or cls.collect_schedule,
+            github_client_id=get("github_client_id"),
+            submissions_repo=get("submissions_repo"),
         )
 
     @property

@@ -21,19 +21,48 @@ LOG_DAYS = 90
 HTTPS = cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS
 
 
-def content_security_policy(style_src: str) -> str:
-    """Our own stylesheet and nothing else: the pages need no script, font or frame."""
+# The write path's behaviours (api/write.py's routes): reached with cookies, never cached. Only
+# the first two take POST; the first precedes /api/* (CloudFront takes the first match).
+SUBMISSIONS_PATH = "/api/submissions"
+AUTH_PATHS = "/auth/*"
+FORM_PATHS = "/submit*"  # /submit/ and /submit-group/
+FORM_TARGETS = (SUBMISSIONS_PATH, "/auth/logout")  # where the write path's forms post
+# What the app reads of a request; CloudFront-Viewer-Address is the visitor's address, for the
+# per-address rate limit. Never Host: API Gateway answers only to its own.
+WRITE_HEADERS = ("Accept", "Content-Type", "Origin", "Referer", "CloudFront-Viewer-Address")
+
+
+# The search page, its script and the Pagefind bundle: the one place with script, Pagefind's own
+# (its worker included, which takes the policy its own response carries) and its WebAssembly.
+SEARCH_PATHS = "/search/*"
+SEARCH_SCRIPTS = "'self' 'wasm-unsafe-eval'"
+
+
+def content_security_policy(
+    style_src: str, form_action: str = "'self'", script_src: str = "'none'"
+) -> str:
+    """Our own stylesheet and nothing else: the pages need no script (but search), font or
+    frame."""
     return "; ".join(
         (
             "default-src 'self'",
             f"style-src {style_src}",
-            "script-src 'none'",
+            f"script-src {script_src}",
             "object-src 'none'",
             "base-uri 'self'",
-            "form-action 'self'",
+            f"form-action {form_action}",
             "frame-ancestors 'none'",
         )
     )
+
+
+def form_action(domain_name: str | None) -> str:
+    """Exactly the write path's form targets. A CSP source with a path needs the host, so a
+    stage without a custom domain (its host is CloudFront's, unknown here) falls back to
+    'self'."""
+    if not domain_name:
+        return "'self'"
+    return " ".join(f"https://{domain_name}{path}" for path in FORM_TARGETS)
 
 
 class Website(Construct):
@@ -86,18 +115,29 @@ class Website(Construct):
             code=cloudfront.FunctionCode.from_file(file_path=str(URL_REWRITE)),
             runtime=cloudfront.FunctionRuntime.JS_2_0,
         )
+        index_rewrite = [
+            cloudfront.FunctionAssociation(
+                event_type=cloudfront.FunctionEventType.VIEWER_REQUEST,
+                function=directory_index,
+            )
+        ]
         pages = cloudfront.BehaviorOptions(
             origin=site,
             viewer_protocol_policy=HTTPS,
             compress=True,
             cache_policy=page_cache,
             response_headers_policy=headers,
-            function_associations=[
-                cloudfront.FunctionAssociation(
-                    event_type=cloudfront.FunctionEventType.VIEWER_REQUEST,
-                    function=directory_index,
-                )
-            ],
+            function_associations=index_rewrite,
+        )
+        search = cloudfront.BehaviorOptions(
+            origin=site,
+            viewer_protocol_policy=HTTPS,
+            compress=True,
+            cache_policy=page_cache,
+            response_headers_policy=self._headers(
+                "SearchHeaders", "'self'", script_src=SEARCH_SCRIPTS
+            ),
+            function_associations=index_rewrite,
         )
         static = cloudfront.BehaviorOptions(
             origin=site,
@@ -135,6 +175,28 @@ class Website(Construct):
             response_headers_policy=headers,
         )
 
+        write_requests = cloudfront.OriginRequestPolicy(
+            self,
+            "WritePathRequests",
+            comment="Write path: its cookies, query strings and the headers the app reads",
+            cookie_behavior=cloudfront.OriginRequestCookieBehavior.all(),
+            query_string_behavior=cloudfront.OriginRequestQueryStringBehavior.all(),
+            header_behavior=cloudfront.OriginRequestHeaderBehavior.allow_list(*WRITE_HEADERS),
+        )
+        write_headers = self._headers(
+            "WritePathHeaders", "'self'", form_action(settings.domain_name)
+        )
+
+        def write_path(methods: cloudfront.AllowedMethods) -> cloudfront.BehaviorOptions:
+            return cloudfront.BehaviorOptions(
+                origin=origins.RestApiOrigin(api),
+                viewer_protocol_policy=HTTPS,
+                allowed_methods=methods,
+                cache_policy=cloudfront.CachePolicy.CACHING_DISABLED,
+                origin_request_policy=write_requests,
+                response_headers_policy=write_headers,
+            )
+
         custom_domain = (
             {
                 "domain_names": [settings.domain_name],
@@ -152,9 +214,13 @@ class Website(Construct):
             comment=f"{settings.prefix}: site and API",
             default_behavior=pages,
             additional_behaviors={
+                SUBMISSIONS_PATH: write_path(cloudfront.AllowedMethods.ALLOW_ALL),
+                AUTH_PATHS: write_path(cloudfront.AllowedMethods.ALLOW_ALL),
+                FORM_PATHS: write_path(cloudfront.AllowedMethods.ALLOW_GET_HEAD_OPTIONS),
                 "/api/*": api_behavior,
                 "/static/*": static,
                 "/newsletter.html": newsletter,
+                SEARCH_PATHS: search,
             },
             # A missing key reaches S3 as 403 (CloudFront may not list the bucket). The API never
             # answers 403, and its own 404s (JSON) pass through untouched.
@@ -193,14 +259,19 @@ class Website(Construct):
                 " policy cannot be raised; with one the minimum is TLS 1.2 (2021).",
             )
 
-    def _headers(self, id: str, style_src: str) -> cloudfront.ResponseHeadersPolicy:
+    def _headers(
+        self, id: str, style_src: str, form_action: str = "'self'", script_src: str = "'none'"
+    ) -> cloudfront.ResponseHeadersPolicy:
         return cloudfront.ResponseHeadersPolicy(
             self,
             id,
             comment="HSTS, CSP (own CSS only), nosniff, referrer policy, no framing",
             security_headers_behavior=cloudfront.ResponseSecurityHeadersBehavior(
                 content_security_policy=cloudfront.ResponseHeadersContentSecurityPolicy(
-                    content_security_policy=content_security_policy(style_src), override=True
+                    content_security_policy=content_security_policy(
+                        style_src, form_action, script_src
+                    ),
+                    override=True,
                 ),
                 strict_transport_security=cloudfront.ResponseHeadersStrictTransportSecurity(
                     access_control_max_age=cdk.Duration.days(730), override=True

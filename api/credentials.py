@@ -1,0 +1,61 @@
+"""The write path's secrets: the OAuth client secret and the session key.
+
+Locally they come from the environment (core/runtime.py's GitHubSettings); in Lambda from one
+Secrets Manager secret, read once per container, so they are never in the function's
+configuration, a template or a log.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+
+from core.errors import DctechError
+from core.runtime import GitHubSettings
+
+MIN_KEY_CHARS = 32
+
+
+class SignInOff(DctechError):
+    """Sign-in is not configured here; the message names what is missing."""
+
+
+@dataclass(frozen=True)
+class Credentials:
+    client_secret: str
+    session_key: bytes
+
+    def __repr__(self) -> str:
+        return "Credentials(<secret>)"
+
+
+def credentials(settings: GitHubSettings) -> Credentials:
+    """The secrets ``settings`` point at; SignInOff when sign-in cannot work."""
+    if not settings.enabled:
+        raise SignInOff("sign-in is off: set DCTECH_GITHUB_CLIENT_ID and DCTECH_SUBMISSIONS_REPO")
+    if settings.secret_arn:
+        secret, key = _from_secrets_manager(settings.secret_arn)
+    else:
+        secret, key = settings.client_secret or "", settings.session_key or ""
+    if not secret or len(key) < MIN_KEY_CHARS:
+        raise SignInOff(
+            "sign-in is off: the client secret and a session key of at least"
+            f" {MIN_KEY_CHARS} characters are needed (DCTECH_GITHUB_CLIENT_SECRET and"
+            " DCTECH_SESSION_KEY, or the secret DCTECH_GITHUB_SECRET_ARN names)"
+        )
+    return Credentials(secret, key.encode())
+
+
+@lru_cache(maxsize=4)
+def _from_secrets_manager(arn: str) -> tuple[str, str]:
+    import boto3  # Lambda only: a local run reads the environment
+
+    text = boto3.client("secretsmanager").get_secret_value(SecretId=arn)["SecretString"]
+    try:
+        values = json.loads(text)
+        return str(values["client_secret"]), str(values["session_key"])
+    except (ValueError, KeyError, TypeError):
+        raise SignInOff(
+            "the sign-in secret must be JSON with client_secret and session_key"
+        ) from None

@@ -1,0 +1,90 @@
+"""Benchmark of the search index (generator/search.py): `.venv/bin/python bench/search.py`.
+
+For 3,000 and 30,000 upcoming events (bench/build.py's generator): the index made from nothing
+(what a day with any change to the indexed events costs: Pagefind has no incremental mode),
+the same index again (an earlier bundle claimed as current: a build with no change to them),
+and the size of the bundle. ``--uncapped`` also indexes every event, past SEARCH_CAP, to show
+what the cap saves. Wall and CPU seconds (this process and Pagefind's) are printed; other load
+on the machine inflates the wall time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import tempfile
+import time
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from build import (  # bench/build.py: run as a script, its folder is on the path
+    SITE,
+    TODAY,
+    make_events,
+)
+
+from generator import search
+from generator.digest import build_digest
+from generator.render import TEMPLATES, Renderer
+from generator.views import make_view
+from generator.writers import FolderWriter
+
+CAP = search.SEARCH_CAP
+
+
+def cpu() -> float:
+    """CPU seconds of this process and of its finished children (Pagefind)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def publish(out: Path, views: list, digest: str) -> tuple[float, float, int]:
+    """One build's search step into ``out``: wall, CPU seconds and files written."""
+    writer = FolderWriter(out)
+    wall, used = time.perf_counter(), cpu()
+    with writer:
+        search.publish_search(writer, views, build=digest)
+        stats = writer.finish()
+    return time.perf_counter() - wall, cpu() - used, stats.written
+
+
+def run(count: int, work: Path, cap: int) -> None:
+    search.SEARCH_CAP = cap
+    renderer = Renderer(SITE, today=TODAY)
+    tz = ZoneInfo(SITE.timezone)
+    views = [
+        make_view(e, site=SITE, tz=tz, root="", today=TODAY, topics={}, image=renderer.card_url)
+        for e in make_events(count)
+    ]
+    views.sort(key=lambda v: v.event.key)
+    digest = build_digest(renderer.env, TEMPLATES)
+    out = work / f"site-{count}-{cap}"
+    wall, used, written = publish(out, views, digest)
+    files = [p for p in (out / search.BUNDLE).rglob("*") if p.is_file()]
+    size = sum(p.stat().st_size for p in files) / 1e6
+    indexed = min(count, cap)
+    print(
+        f"{count:>6} events, {indexed:,} indexed: index made in {wall:.2f} s wall, "
+        f"{used:.2f} s CPU; {written} files written, the bundle {len(files)} files, {size:.1f} MB"
+    )
+    wall, used, written = publish(out, views, digest)
+    print(f"        the same index again: {wall:.2f} s wall, {used:.2f} s CPU, {written} written")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--uncapped", action="store_true", help="also index every event")
+    parser.add_argument(
+        "--sizes", default="3000,30000", help="event counts, comma-separated (default 3000,30000)"
+    )
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as temporary:
+        for count in (int(size) for size in args.sizes.split(",")):
+            run(count, Path(temporary), CAP)
+            if args.uncapped and count > CAP:
+                run(count, Path(temporary), count)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,74 @@
+"""The repository's content folders from S3: the collector Lambda's first step.
+
+CDK deploys `_groups/`, `_categories/`, `_single_events/`, `_recurring_events/` and
+`_overrides/` to a private bucket on every content deploy, so a merged group file is collected
+the next morning without a Lambda rebuild. Each run downloads them into a fresh scratch folder
+and reads them from there, bounded: what a stranger's pull request could put in the bucket is at
+most MAX_OBJECTS files of MAX_CONFIG_BYTES each, under the names the loaders read.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from core.errors import DctechError
+from core.limits import MAX_CONFIG_BYTES
+from core.runtime import Runtime
+
+FOLDERS = ("_groups", "_categories", "_single_events", "_recurring_events", "_overrides")
+MAX_OBJECTS = 5_000  # ~150 groups today
+# A folder's file, or (for _overrides/) a file in a group's folder: no "..", no absolute path.
+KEY = re.compile(r"(_[a-z_]+)/(?:[a-z0-9_-]+/)?[A-Za-z0-9@%+._-]+\.(?:yaml|yml|md)")
+
+
+class ContentError(DctechError):
+    """The content bucket cannot be read, or holds what no checkout would."""
+
+
+def with_content(run: Runtime, client: Any = None) -> Runtime:
+    """``run`` reading its content from its bucket, downloaded now; unchanged without one."""
+    if not run.content_bucket:
+        return run
+    into = Path(tempfile.mkdtemp(prefix="dctech-content-"))
+    download(client or _s3(), run.content_bucket, into)
+    return replace(
+        run,
+        groups_dir=into / "_groups",
+        categories_dir=into / "_categories",
+        single_events_dir=into / "_single_events",
+        recurring_events_dir=into / "_recurring_events",
+        overrides_dir=into / "_overrides",
+    )
+
+
+def download(client: Any, bucket: str, into: Path) -> int:
+    """Every content file of ``bucket`` under ``into``, as in a checkout; how many."""
+    count = 0
+    for folder in FOLDERS:
+        (into / folder).mkdir(parents=True, exist_ok=True)
+        pages = client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=f"{folder}/")
+        for item in (o for page in pages for o in page.get("Contents", [])):
+            key, size = item["Key"], item["Size"]
+            match = KEY.fullmatch(key)
+            if not match or match[1] != folder or ".." in key:
+                raise ContentError(f"s3://{bucket}/{key}: not a content file name")
+            if size > MAX_CONFIG_BYTES:
+                raise ContentError(f"s3://{bucket}/{key}: larger than {MAX_CONFIG_BYTES:,} bytes")
+            count += 1
+            if count > MAX_OBJECTS:
+                raise ContentError(f"s3://{bucket} holds more than {MAX_OBJECTS:,} content files")
+            target = into / key
+            target.parent.mkdir(parents=True, exist_ok=True)
+            body = client.get_object(Bucket=bucket, Key=key)["Body"].read(MAX_CONFIG_BYTES + 1)
+            target.write_bytes(body)
+    return count
+
+
+def _s3() -> Any:
+    import boto3
+
+    return boto3.client("s3")

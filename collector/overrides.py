@@ -1,0 +1,115 @@
+"""Curators' overrides (`_overrides/<group_id>/<uid>.yaml`, core.config.Override), applied to
+what the feeds gave before the cross-post merge and the lifecycle plan: so a hidden event is
+never stored, a corrected one is stored corrected, and the lifecycle treats both as the feed
+showing them that way.
+
+An override names a feed event by its group and ``source_uid``; one naming a series' UID
+(without ``#RECURRENCE-ID``) applies to each of its occurrences. A corrected title, location,
+URL or topic list keeps the event's id, so its page and calendar entry stay where they were.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from collector.location import classify
+from core.config import Override
+from core.lifecycle import Plan
+from core.models import Event
+from core.text import clean_text
+
+
+@dataclass
+class Applied:
+    """What the overrides did: the events to keep, the duplicates dropped (their group, by the
+    event_id they repeat) and the override files that matched an event."""
+
+    events: list[Event]
+    duplicates: dict[str, list[Event]] = field(default_factory=dict)
+    matched: set[str] = field(default_factory=set)  # Override.source_file
+
+
+def _find(by_key: Mapping[tuple[str, str], Override], event: Event) -> Override | None:
+    """The override of the event itself, else of its series."""
+    if not event.source_uid:
+        return None
+    series = event.source_uid.split("#")[0]
+    return by_key.get((event.group_id, event.source_uid)) or by_key.get((event.group_id, series))
+
+
+def apply_overrides(events: Iterable[Event], overrides: Sequence[Override]) -> Applied:
+    by_key = {(o.group_id, o.source_uid): o for o in overrides}
+    applied = Applied([])
+    for event in events:
+        override = _find(by_key, event)
+        if override is None:
+            applied.events.append(event)
+            continue
+        applied.matched.add(override.source_file)
+        if override.duplicate_of:
+            applied.duplicates.setdefault(override.duplicate_of, []).append(event)
+        elif not override.hide:
+            applied.events.append(corrected(event, override))
+    return applied
+
+
+def corrected(event: Event, override: Override) -> Event:
+    """The event as the curator wrote it: a new location is classified again (virtual or in
+    person, city and state), as a feed's would be."""
+    changes: dict[str, Any] = {}
+    if override.title:
+        changes["title"] = clean_text(override.title)
+    if override.url:
+        changes["url"] = override.url
+    if override.categories is not None:
+        changes["categories"] = sorted(override.categories)
+    if override.location:
+        place = classify(override.location, event.description)
+        changes |= {
+            "location": override.location,
+            "location_type": place.location_type,
+            "city": place.city,
+            "state": place.state,
+        }
+    return replace(event, **changes)
+
+
+def credit_duplicates(merged: list[Event], duplicates: dict[str, list[Event]]) -> list[Event]:
+    """Each event another was marked a duplicate of lists that one's group as also publishing
+    it, as a cross-post would."""
+    if not duplicates:
+        return merged
+    credited = []
+    for event in merged:
+        extra = [
+            {"group_id": d.group_id, "group_name": d.group_name, "group_website": d.group_website}
+            for d in duplicates.get(event.event_id, [])
+            if d.group_id != event.group_id
+            and all(a["group_id"] != d.group_id for a in event.also_published_by)
+        ]
+        credited.append(
+            replace(event, also_published_by=[*event.also_published_by, *extra]) if extra else event
+        )
+    return credited
+
+
+def retire_hidden(
+    plan: Plan, stored: Mapping[str, Event], overrides: Sequence[Override], refetched: Sequence[str]
+) -> None:
+    """A stored event an override now hides goes at once: the grace an event missing from its
+    feed gets would keep it listed for another day."""
+    hidden = {(o.group_id, o.source_uid): o for o in overrides if o.hide or o.duplicate_of}
+    groups, deleting = set(refetched), set(plan.delete)
+    for old in stored.values():
+        if old.group_id in groups and old.key not in deleting and _find(hidden, old):
+            plan.delete.append(old.key)
+            plan.dropped += 1
+
+
+def unmatched(overrides: Sequence[Override], group_id: str, matched: set[str]) -> list[str]:
+    """The group's override files that matched nothing in its feed: stale, or mistyped."""
+    return sorted(
+        o.source_file for o in overrides if o.group_id == group_id and o.source_file not in matched
+    )

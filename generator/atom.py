@@ -1,0 +1,136 @@
+"""The Atom feeds of what is new (RFC 4287), made with feedgenerator (Pelican's): one for the
+whole site (``/new/feed.atom``) and one beside each topic, group and state page.
+
+Each entry is one upcoming event that is new by the one rule (``core.lifecycle.is_new``), newest
+first, at most MAX_ENTRIES: its id and link are its page here, ``published`` the day it was first
+listed, ``updated`` its last change, and its summary says when, where and who. Every timestamp
+comes from the data, never the clock (feedgenerator takes "now" where none is given), so an
+unchanged feed is the same bytes and the writer uploads nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from html import escape
+from zoneinfo import ZoneInfo
+
+from feedgenerator import Atom1Feed
+
+from core.lifecycle import is_new
+from core.models import Category, Group, SiteConfig
+from generator import urls
+from generator.outputs import Output
+from generator.pages import STATE_NAMES, group_members, in_state
+from generator.topics import topic_members
+from generator.views import EventView, day_label
+
+MAX_ENTRIES = 50
+NEVER = datetime(1970, 1, 1, tzinfo=UTC)  # the <updated> of a feed that has no entry yet
+
+
+@dataclass(frozen=True)
+class AtomFeed(Output):
+    """A feed at ``url``, narrowing the page at ``page`` to its newly added events."""
+
+    title: str
+    page: str
+    views: Sequence[EventView]
+
+
+def atom_feeds(
+    views: Sequence[EventView],
+    *,
+    site: SiteConfig,
+    groups: Sequence[Group],
+    categories: Sequence[Category],
+    today: date,
+) -> Iterator[AtomFeed]:
+    """Every Atom feed of the site, for these upcoming events (in start order)."""
+    new = sorted(  # newest first; stable, so each day's in start order
+        (v for v in views if is_new(v.event, today)), key=lambda v: v.event.first_seen, reverse=True
+    )
+    name = site.site_name
+    yield _feed(urls.new_atom(), f"{name}: newly added events", urls.new(), new)
+    for state in (s for s in STATE_NAMES if s in site.only_states):
+        title = f"{name}: new in {STATE_NAMES[state]}"
+        chosen = [v for v in new if in_state(state)(v)]
+        yield _feed(urls.location_atom(state), title, urls.location(state), chosen)
+    topics = topic_members(new, categories)
+    for topic in categories:
+        title = f"{name}: new in {topic.name}"
+        yield _feed(urls.topic_atom(topic.slug), title, urls.topic(topic.slug), topics[topic.slug])
+    members = group_members(new, groups)
+    for group in (g for g in groups if g.active):
+        title = f"{name}: new from {group.name}"
+        gid = group.group_id
+        yield _feed(urls.group_atom(gid), title, urls.group(gid), members[gid])
+
+
+def _feed(url: str, title: str, page: str, new: Sequence[EventView]) -> AtomFeed:
+    return AtomFeed(url, title, page, new[:MAX_ENTRIES])
+
+
+def alternates(feeds: Sequence[AtomFeed]) -> Mapping[str, AtomFeed]:
+    """Each page that has an Atom feed, by URL, with its feed: what its ``<link rel=alternate>``
+    names. The home page has the site's."""
+    by_page = {f.page: f for f in feeds}
+    return by_page | {urls.home(): by_page[urls.new()]}
+
+
+class _Atom(Atom1Feed):
+    """feedgenerator's Atom 1.0 feed, whose <updated> is its latest entry's: an empty feed's is
+    NEVER, where feedgenerator would take the clock's."""
+
+    def latest_post_date(self) -> datetime:
+        return super().latest_post_date() if self.items else NEVER
+
+
+def render_atom(feed: AtomFeed, site: SiteConfig) -> bytes:
+    """The feed's XML: the same bytes for the same events."""
+    tz = ZoneInfo(site.timezone)
+    out = _Atom(
+        title=feed.title,
+        link=urls.absolute(site, feed.page),
+        description="",
+        language="en",
+        author_name=site.site_name,
+        author_link=urls.absolute(site, urls.home()),
+        feed_url=urls.absolute(site, feed.url),
+        feed_guid=urls.absolute(site, feed.url),
+    )
+    for view in feed.views:
+        event = view.event
+        page = urls.absolute(site, urls.event(event.event_id))
+        published = datetime.combine(date.fromisoformat(event.first_seen), time(), tz)
+        out.add_item(
+            title=("[Cancelled] " if event.cancelled else "") + view.title,
+            link=page,
+            unique_id=page,
+            description=escape(summary(view)),  # feedgenerator marks a summary type="html"
+            pubdate=published,
+            updateddate=max(_instant(event.updated_at) or published, published),
+        )
+    return out.writeString("utf-8").encode("utf-8")
+
+
+def summary(view: EventView) -> str:
+    """When, where and who: ``Thursday, December 3, 2026, 6:30 pm – 8:30 pm · MLK Library ·
+    Python DC``."""
+    first = date.fromisoformat(view.event.start_date)
+    parts = [f"{day_label(first)}, {first.year}, {view.when}"]
+    if view.location:
+        parts.append(view.location)
+    if view.organizer:
+        parts.append(view.organizer.text)
+    return " · ".join(parts)
+
+
+def _instant(stamp: str) -> datetime | None:
+    """A stored ISO timestamp (UTC) as an aware datetime; None when absent or unreadable."""
+    try:
+        moment = datetime.fromisoformat(stamp)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

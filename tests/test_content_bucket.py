@@ -1,0 +1,79 @@
+"""Issue 15: the collector Lambda reads the content folders from the content bucket at the
+start of each run (moto's S3), so adding a group is a content deploy, never a Lambda rebuild."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import boto3
+import pytest
+from conftest import FIXTURES, REPO
+from moto import mock_aws
+
+from collector.content import ContentError, download
+from collector.lambda_handler import handler
+from core.limits import MAX_CONFIG_BYTES
+from core.runtime import Clock, Runtime
+from core.store.sqlite import SQLiteStore
+
+BUCKET = "dctech-content"
+
+
+@pytest.fixture
+def s3():
+    with mock_aws():
+        client = boto3.client("s3", region_name="us-east-1")
+        client.create_bucket(Bucket=BUCKET)
+        yield client
+
+
+def put(s3, key: str, body: str | bytes) -> None:
+    s3.put_object(Bucket=BUCKET, Key=key, Body=body.encode() if isinstance(body, str) else body)
+
+
+def test_a_run_collects_the_groups_and_overrides_in_the_bucket(s3, tmp_path, feed_server):
+    feed_server.route("/pydc.ics", body=(FIXTURES / "collect" / "pydc_v1.ics").read_bytes())
+    put(
+        s3,
+        "_groups/pydc.yaml",
+        f"name: Python DC\nwebsite: https://pydc.example/\nical: {feed_server.url('/pydc.ics')}\n",
+    )
+    put(s3, "_categories/ai.yaml", (REPO / "_categories" / "ai.yaml").read_text())
+    put(s3, "_overrides/pydc/event_311@meetup.com.yaml", "hide: true\n")
+    put(s3, "_overrides/README.md", "notes\n")
+    store = tmp_path / "events.db"
+    runtime = Runtime(
+        store_url=f"sqlite:///{store}",
+        clock=Clock(date(2026, 12, 1)),
+        groups_dir=tmp_path / "not-used",  # the bundle's folders are replaced by the bucket's
+        content_bucket=BUCKET,
+    )
+    summary = handler({}, runtime=runtime)
+    assert summary["groups_ok"] == 1 and summary["groups_failed"] == 0
+    opened = SQLiteStore(str(store))
+    uids = {e.source_uid for e in opened.query_by_group("pydc")}
+    opened.close()
+    assert uids == {"event_312@meetup.com", "event_313@meetup.com"}, "311 is hidden"
+
+
+@pytest.mark.parametrize(
+    ("key", "body", "message"),
+    [
+        ("_groups/../../etc/x.yaml", "name: x\n", "not a content file name"),
+        ("_groups/big.yaml", b"#" * (MAX_CONFIG_BYTES + 1), "larger than"),
+        ("_groups/script.py", "print()\n", "not a content file name"),
+    ],
+)
+def test_a_bucket_holding_what_no_checkout_would_is_refused(s3, tmp_path, key, body, message):
+    put(s3, key, body)
+    with pytest.raises(ContentError, match=message):
+        download(s3, BUCKET, tmp_path)
+
+
+def test_download_writes_the_checkout_layout(s3, tmp_path):
+    put(s3, "_groups/a.yaml", "name: A\n")
+    put(s3, "_overrides/a/uid%2Fx@y.yaml", "hide: true\n")
+    assert download(s3, BUCKET, tmp_path) == 2
+    assert (tmp_path / "_groups" / "a.yaml").read_text() == "name: A\n"
+    assert (tmp_path / "_overrides" / "a" / "uid%2Fx@y.yaml").is_file()
+    assert (tmp_path / "_single_events").is_dir()  # an empty folder reads as none

@@ -1,0 +1,246 @@
+"""Issue 15: POST /api/submissions. A signed-in user's form becomes a pull request whose file
+is validated by `dctech check`'s own loaders; refusals (no CSRF token, too large, too many, the
+honeypot, signed out) are clear 4xx answers and open nothing."""
+
+from __future__ import annotations
+
+import json
+
+import jsonschema
+import pytest
+import yaml
+from bs4 import BeautifulSoup
+from fake_github import FakeGitHub, pull_files
+from store_backends import make_event
+from write_path import REPO, Browser, configured, event_form
+
+import api.write
+from core.config import load_single_event
+from core.errors import ConfigError
+
+
+@pytest.fixture
+def fake():
+    return FakeGitHub()
+
+
+def feed_report(request: dict) -> dict:
+    """What collector.lambda_handler.probe answers for a readable Meetup group."""
+    return {
+        "feed": "https://www.meetup.com/rust-dc/events/ical/",
+        "lines": ["2 events in the next 90 days", "  2026-12-03 18:30  Rust Night  (DC)"],
+        "events": [["2026-12-03", "Rust Night"], ["2026-12-17", "Rust Night II"]],
+    }
+
+
+@pytest.fixture
+def runtime(tmp_path, fake):
+    with configured(tmp_path, fake, probe=feed_report) as runtime:
+        yield runtime
+
+
+@pytest.fixture
+def browser(runtime, fake):
+    browser = Browser(fake)
+    browser.sign_in()
+    return browser
+
+
+def test_an_event_becomes_a_pull_request_with_its_file(browser, fake):
+    answer = browser.post_form("/api/submissions", event_form(browser.csrf()))
+    assert answer.status_code == 201
+    (pull,) = fake.pulls
+    assert pull["title"] == "Add event: Intro to Rust for Pythonistas"
+    assert pull["head"].startswith("ada:submit/event-"), "ada cannot push: from her fork"
+    assert pull["base"] == "main" and "ada/events" in fake.forks
+    path = "_single_events/2026-12-03-intro-to-rust-for-pythonistas.yaml"
+    files = pull_files(fake, pull)
+    assert list(files) == [path]
+    assert yaml.safe_load(files[path]) == {
+        "title": "Intro to Rust for Pythonistas",
+        "date": "2026-12-03",
+        "time": "18:30",
+        "end_time": "20:30",
+        "url": "https://example.org/rust-night",
+        "location": "1776 K St NW, Washington, DC",
+        "cost": "Free",
+        "categories": ["software-development"],
+        "submitted_by": "ada",
+        "submitter_link": f"{fake.url}/ada",
+    }
+    assert f"```yaml\n{files[path]}```" in pull["body"] and "`ada`" in pull["body"]
+    page = BeautifulSoup(answer.body, "html.parser")
+    assert page.find("a", string="See your pull request on GitHub")["href"] == pull["html_url"]
+
+
+def test_the_submitted_file_passes_dctech_check(browser, fake, tmp_path):
+    browser.post_form("/api/submissions", event_form(browser.csrf()))
+    ((path, text),) = pull_files(fake, fake.pulls[0]).items()
+    written = tmp_path / path.split("/")[1]
+    written.write_text(text)
+    assert load_single_event(written).title == "Intro to Rust for Pythonistas"
+
+
+def test_a_user_who_can_push_gets_a_branch_on_the_repository(runtime, fake):
+    fake.can_push = True
+    browser = Browser(fake)
+    browser.sign_in()
+    browser.post_form("/api/submissions", event_form(browser.csrf()))
+    assert fake.pulls[0]["head"].startswith("submit/event-") and not fake.forks
+
+
+def test_problems_are_dctech_checks_messages_next_to_their_fields(browser, fake, tmp_path):
+    form = event_form(browser.csrf(), time="25:99", url="ftp://example.org", categories=["robots"])
+    answer = browser.post_form("/api/submissions", form)
+    assert answer.status_code == 400 and fake.pulls == []
+    page = BeautifulSoup(answer.body, "html.parser")
+    same = tmp_path / "same.yaml"
+    same.write_text("title: x\ndate: '2026-12-03'\ntime: '25:99'\nurl: ftp://example.org\n")
+    with pytest.raises(ConfigError) as raised:
+        load_single_event(same, topics={"ai"})
+    expected = {e.field: e.message for e in raised.value.problems()}
+    for name in ("time", "url"):
+        field = page.find("input", id=name)
+        assert field["aria-invalid"] == "true"
+        assert field["value"] == form[name], "the value is kept"
+        error = page.find(id=f"{name}-error")
+        assert expected[name] in error.get_text(), "the message `dctech check` prints"
+        assert f"{name}-error" in field["aria-describedby"]
+    assert "unknown topic 'robots'" in page.find(id="categories-error").get_text()
+    assert page.find("input", id="title")["value"] == "Intro to Rust for Pythonistas"
+
+
+def test_a_missing_csrf_token_is_refused(browser, fake):
+    form = event_form("")
+    del form["csrf_token"]
+    answer = browser.post_form("/api/submissions", form)
+    assert answer.status_code == 403 and fake.pulls == []
+    assert "reload the page" in answer.body.decode()
+    assert browser.post_form("/api/submissions", event_form("forged")).status_code == 403
+
+
+def test_an_oversized_body_is_refused_unread(browser, fake):
+    answer = browser.post_form(
+        "/api/submissions", event_form(browser.csrf(), location="x" * 20_000)
+    )
+    assert answer.status_code == 413 and fake.pulls == []
+
+
+def test_the_honeypot_rejects_a_bot(browser, fake):
+    answer = browser.post_form(
+        "/api/submissions", event_form(browser.csrf(), website_url="http://spam.example")
+    )
+    assert answer.status_code == 400 and fake.pulls == []
+
+
+def test_signed_out_submissions_are_refused(runtime, fake):
+    answer = Browser(fake).post_form("/api/submissions", event_form("x"))
+    assert answer.status_code == 401 and "sign in" in answer.body.decode().lower()
+
+
+def test_refusals_are_json_for_a_client_that_asks(browser, fake):
+    answer = browser.post_form("/api/submissions", event_form("x"), accept="application/json")
+    assert answer.status_code == 403
+    error = json.loads(answer.body)
+    assert error["error"]["code"] == "bad_token"
+    document = yaml.safe_load((REPO / "api" / "openapi.yaml").read_text())
+    jsonschema.validate(error, document["components"]["schemas"]["Error"])
+    answer = browser.request(
+        "POST", "/api/submissions", b"{}", {"content-type": "application/json"}
+    )
+    assert answer.status_code == 415
+
+
+def test_per_user_rate_limit(browser, fake, monkeypatch):
+    monkeypatch.setattr(api.write, "SUBMISSIONS_PER_USER_PER_DAY", 2)
+    token = browser.csrf()
+    statuses = [
+        browser.post_form("/api/submissions", event_form(token, title=f"Talk {n}")).status_code
+        for n in range(3)
+    ]
+    assert statuses == [201, 201, 429] and len(fake.pulls) == 2
+    refused = browser.seen[-1]
+    assert 0 < int(refused.headers["Retry-After"]) <= 86400
+    assert "at most 2 per day" in refused.body.decode()
+
+
+def test_per_address_rate_limit(browser, fake, monkeypatch):
+    monkeypatch.setattr(api.write, "SUBMISSIONS_PER_IP_PER_HOUR", 1)
+    token = browser.csrf()
+    first = browser.post_form(
+        "/api/submissions", event_form(token), **{"cloudfront-viewer-address": "198.51.100.7:4431"}
+    )
+    again = browser.post_form(
+        "/api/submissions",
+        event_form(token, title="Other"),
+        **{"cloudfront-viewer-address": "198.51.100.7:5000"},
+    )
+    other = browser.post_form(
+        "/api/submissions",
+        event_form(token, title="Third"),
+        **{"cloudfront-viewer-address": "203.0.113.9:80"},
+    )
+    assert (first.status_code, again.status_code, other.status_code) == (201, 429, 201)
+
+
+def test_a_file_already_in_the_repository_is_a_field_error(browser, fake):
+    fake.existing.add("_single_events/2026-12-03-intro-to-rust-for-pythonistas.yaml")
+    answer = browser.post_form("/api/submissions", event_form(browser.csrf()))
+    assert answer.status_code == 400 and fake.pulls == []
+    error = BeautifulSoup(answer.body, "html.parser").find(id="title-error")
+    assert "already in the repository" in error.get_text()
+
+
+def test_github_failing_is_a_502_that_loses_nothing_silently(browser, fake):
+    fake.fail_pulls = True
+    answer = browser.post_form("/api/submissions", event_form(browser.csrf()))
+    assert answer.status_code == 502 and "try again" in answer.body.decode()
+
+
+def test_an_event_we_already_list_is_flagged(runtime, browser, fake):
+    listed = make_event("x1", "2026-12-03T18:00:00", title="Intro to  RUST for Pythonistas!")
+    runtime.store().put_events([listed])
+    browser.post_form("/api/submissions", event_form(browser.csrf()))
+    body = fake.pulls[0]["body"]
+    assert "Possible duplicates" in body and "Intro to  RUST for Pythonistas!" in body
+
+
+def test_a_group_is_read_once_and_its_report_is_in_the_pull_request(runtime, browser, fake):
+    runtime.store().put_events([make_event("x2", "2026-12-17T18:00:00", title="Rust night II")])
+    form = {
+        "kind": "group",
+        "csrf_token": browser.csrf("/submit-group/"),
+        "name": "Rust DC",
+        "website": "https://www.meetup.com/rust-dc/",
+        "ical": "https://www.meetup.com/rust-dc/",
+        "categories": ["programming-languages"],
+    }
+    answer = browser.post_form("/api/submissions", form)
+    assert answer.status_code == 201, answer.body
+    (pull,) = fake.pulls
+    assert pull["title"] == "Add group: Rust DC"
+    files = pull_files(fake, pull)
+    data = yaml.safe_load(files["_groups/rust-dc.yaml"])
+    assert data["ical"] == "https://www.meetup.com/rust-dc/events/ical/", "the resolved feed"
+    assert data["name"] == "Rust DC" and data["categories"] == ["programming-languages"]
+    assert "2 events in the next 90 days" in pull["body"]
+    assert "Possible duplicates" in pull["body"] and "Rust night II" in pull["body"]
+
+
+def test_a_group_form_problem_is_shown_with_the_form(browser, fake):
+    form = {
+        "kind": "group",
+        "csrf_token": browser.csrf("/submit-group/"),
+        "name": "X",
+        "website": "nope",
+    }
+    answer = browser.post_form("/api/submissions", form)
+    assert answer.status_code == 400
+    page = BeautifulSoup(answer.body, "html.parser")
+    assert page.h1.get_text() == "Suggest a group"
+    assert "must be an http(s) URL" in page.find(id="website-error").get_text()
+
+
+def test_the_listing_is_unaffected(browser):
+    assert browser.get("/api/events").status_code == 200
+    assert browser.get("/api/submissions").status_code == 405

@@ -1,0 +1,118 @@
+"""Tidy places: a doubled "City, ST" written once, an improbable city/state pair never listed
+under the wrong state, and the short form listings show (core.places.short_place)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from collector.location import Place, classify
+from collector.parse import parse_feed
+from core.models import IN_PERSON, Group, SiteConfig
+from core.places import short_place, tidy
+
+
+@pytest.mark.parametrize(
+    ("written", "tidied"),
+    [
+        ("Arlington, VA, Arlington, VA", "Arlington, VA"),
+        ("Arlington, VA 22201, Arlington, VA", "Arlington, VA 22201"),
+        ("Arlington, VA, Arlington, VA 22201, USA", "Arlington, VA 22201, USA"),
+        (
+            "Capital One Hall, 7750 Capital One Tower Rd, Tysons, VA, Tysons, VA 22102, USA",
+            "Capital One Hall, 7750 Capital One Tower Rd, Tysons, VA 22102, USA",
+        ),
+        (
+            "Ballston Quarter (4238 Wilson Blvd, Arlington, VA, Arlington, VA)",
+            "Ballston Quarter (4238 Wilson Blvd, Arlington, VA)",
+        ),
+        (
+            "The Eaton DC, The Eaton DC, 1201 K St NW, Washington, DC",
+            "The Eaton DC, 1201 K St NW, Washington, DC",
+        ),
+        ("1201 K St NW, Washington, DC 20005", "1201 K St NW, Washington, DC 20005"),  # untouched
+        ("Room 1, Room 2, Arlington, VA", "Room 1, Room 2, Arlington, VA"),
+        ("", ""),
+    ],
+)
+def test_a_doubled_place_is_written_once(written, tidied):
+    assert tidy(written) == tidied
+
+
+def test_a_feed_with_a_doubled_place_is_stored_tidy():
+    body = (
+        b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Meetup//RemoteApi//EN\r\nBEGIN:VEVENT\r\n"
+        b"UID:event_1@meetup.com\r\nDTSTART:20261208T233000Z\r\nDTEND:20261209T013000Z\r\n"
+        b"SUMMARY:Cloud Night\r\n"
+        b"LOCATION:Clarendon Ballroom\\, Arlington\\, VA\\, Arlington\\, VA\r\n"
+        b"URL:https://www.meetup.com/aws-dc/events/1/\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    group = Group("aws-dc", "AWS DC", "https://www.meetup.com/aws-dc/")
+    (event,) = parse_feed(body, group, SiteConfig(), date(2026, 12, 1)).events
+    assert (event.location, event.city, event.state) == (
+        "Clarendon Ballroom, Arlington, VA",
+        "Arlington",
+        "VA",
+    )
+
+
+@pytest.mark.parametrize(
+    ("location", "city", "state"),
+    [
+        ("Arlington, DC", "Arlington", "VA"),  # Arlington is in Virginia among DC, MD, VA
+        ("Clarendon Ballroom, 3185 Wilson Blvd, Arlington, DC", "Arlington", "VA"),
+        ("Bethesda, VA", "Bethesda", "MD"),
+        ("Bethesda Library, 7400 Arlington Rd, Bethesda, VA", "Bethesda", "MD"),
+        ("Silver Spring, DC 20910", "Silver Spring", "MD"),  # city and ZIP agree
+        ("Tysons, MD", "Tysons", "VA"),
+        ("Arlington, DC 22201", "Arlington", "VA"),
+        ("Arlington, DC 20001", "Washington", "DC"),  # the ZIP confirms DC: "Arlington" no town
+        ("Washington, VA", "Washington", None),  # also a town in Virginia: no state, not DC
+        ("Washington, MD", "Washington", None),
+        ("Washington, VA 22747", "Washington", "VA"),  # that town's ZIP
+        ("Arlington, TX", "Arlington", "TX"),  # outside the area: as written
+        ("2400 Columbia Pike, Arlington, VA", "Arlington", "VA"),
+        ("1 Columbia Rd NW, Washington, DC", "Washington", "DC"),  # Columbia: a DC street too
+        ("Columbia, MD", "Columbia", "MD"),
+        ("Chevy Chase, DC", "Washington", "DC"),  # a DC neighbourhood as well as an MD town
+    ],
+)
+def test_an_improbable_city_and_state_is_never_listed_under_the_wrong_state(location, city, state):
+    assert classify(location, "") == Place(IN_PERSON, city, state)
+
+
+@pytest.mark.parametrize(
+    ("location", "short"),
+    [
+        (
+            "Capital One Hall (7750 Capital One Tower Rd, Tysons, VA)",
+            "Capital One Hall, Tysons, VA",
+        ),
+        ("The Eaton DC, 1201 K St NW, Washington, DC 20005, USA", "The Eaton DC, Washington, DC"),
+        ("1100 13th St NW, Washington, DC 20005, USA", "1100 13th St NW, Washington, DC"),
+        ("Bethesda Library, 7400 Arlington Rd, Bethesda, MD 20814, USA", "Bethesda Library, MD"),
+        ("Spark Baltimore (8 Market Pl, Baltimore, MD)", "Spark Baltimore, MD"),
+        (
+            "Capital One Hall 7750 Capital One Tower Rd Tysons VA 22102",
+            "Capital One Hall, Tysons, VA",
+        ),
+        ("Arlington, VA 22201", "Arlington, VA"),
+        ("Washington, D.C.", "Washington, DC"),
+        ("Washington DC", "Washington, DC"),
+        ("Room 101, 12100 Sunset Hills Rd, Reston", "Room 101, Reston, VA"),
+        ("TBD", "TBD"),
+        ("Location TBA, Arlington, VA", "Arlington, VA"),
+        ("Meet in the lobby", "Meet in the lobby"),
+        ("", ""),
+    ],
+)
+def test_listings_show_the_venue_and_city_without_the_address(location, short):
+    place = classify(location, "")
+    assert short_place(location, place.city, place.state) == short
+
+
+def test_a_long_venue_name_is_cut_on_listings():
+    name = "The Very Long Name Of A Conference Centre " * 4
+    shown = short_place(f"{name}, 1 Main St, Reston, VA", "Reston", "VA", limit=40)
+    assert shown.endswith("…, Reston, VA") and len(shown) == 40 + len(", Reston, VA")

@@ -1,0 +1,146 @@
+"""The search index (generator/search.py): Pagefind's bundle of the upcoming events, written
+through the writer under /search/pagefind/, made again only when what it indexes changed, bounded
+to the soonest SEARCH_CAP events, and a clear error when Pagefind fails. The page itself is
+driven in Chromium by tests/test_browser.py."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import boto3
+import pytest
+from bs4 import BeautifulSoup
+from fixtures.events import (
+    GROUPS,
+    NOW_TS,
+    SITE,
+    TODAY,
+    build_fixture_site,
+    fixture_store,
+    listed_events,
+    load_events,
+)
+from moto import mock_aws
+
+from core.store.sqlite import SQLiteStore
+from generator import manifest, pagefind, search, search_page, urls
+from generator.build import build_site
+from generator.pagefind import PagefindError
+from generator.writers import MANIFEST, S3Writer
+
+BUNDLE = Path("search/pagefind")
+
+
+def current(site: Path) -> set[Path]:
+    """The bundle's files this build made: an earlier index's stay a few days (the archive)."""
+    entries = manifest.parse((site / MANIFEST).read_bytes())
+    return {site / p for p, e in entries.items() if p.startswith(str(BUNDLE)) and not e.kept}
+
+
+def records(site: Path) -> dict[str, dict]:
+    """What the index holds, by result URL: each fragment, as the browser decodes it."""
+    found = {}
+    for path in current(site) & set((site / BUNDLE / "fragment").iterdir()):
+        record = json.loads(gzip.decompress(path.read_bytes()).removeprefix(b"pagefind_dcd"))
+        found[record["url"]] = record
+    return found
+
+
+def bundle(site: Path) -> dict[str, bytes]:
+    files = (p for p in (site / BUNDLE).rglob("*") if p.is_file())
+    return {str(p.relative_to(site)): p.read_bytes() for p in files}
+
+
+def test_every_upcoming_event_is_indexed_with_what_results_show(tmp_path):
+    build_fixture_site(tmp_path)
+    entry = json.loads((tmp_path / BUNDLE / "pagefind-entry.json").read_bytes())
+    listed = listed_events()
+    assert entry["languages"]["en"]["page_count"] == len(listed)
+    found = records(tmp_path)
+    assert set(found) == {urls.event(e.event_id) for e in listed.values()}
+    talk = found[urls.event(listed["pydc-december"].event_id)]
+    assert talk["meta"] == {
+        "title": "Python Night: Typing in Practice",
+        "date": "Tuesday, December 1, 2026, 6:30 pm – 8:30 pm",
+        "place": "1776 I St NW, Washington, DC",
+        "group": "Python Users Group DC",
+    }
+    assert "Programming Languages" in talk["content"]  # its topic
+    assert "Talks on typing, then pizza" in talk["content"]
+    rust = found[urls.event(listed["cancelled-talk"].event_id)]
+    assert rust["meta"]["cancelled"] == "Cancelled"
+    rock = found[urls.event(listed["script-title"].event_id)]
+    assert rock["meta"]["title"] == "Rock & Roll </script><script>alert(1)</script> Night"
+    names = {p.name for p in (tmp_path / BUNDLE).iterdir()}
+    assert {"pagefind.js", "pagefind-worker.js", "wasm.en.pagefind"} <= names
+    assert not any("-ui." in name for name in names)  # Pagefind's UI: not ours, not published
+    script = tmp_path / urls.output_file(urls.search_script())
+    assert script.read_bytes() == search.SCRIPT.read_bytes()
+
+
+def test_a_rebuild_reuses_the_index_and_a_change_rewrites_only_what_it_touches(tmp_path):
+    store = fixture_store()
+    build_fixture_site(tmp_path, store)
+    before = bundle(tmp_path)
+    again = build_fixture_site(tmp_path, store)
+    assert again.files_written == 0 and bundle(tmp_path) == before
+    workshop = load_events()["submitted-workshop"]
+    store.put_events([replace(workshop, title="Accessibility Workshop: screen readers")])
+    build_fixture_site(tmp_path, store)
+    after = {k: v for k, v in bundle(tmp_path).items() if tmp_path / k in current(tmp_path)}
+    changed = {p for p in after if before.get(p) != after[p]}
+    fragments = {p for p in changed if "/fragment/" in p}
+    assert len(fragments) == 1  # the workshop's own record; the others are the same files
+    assert str(BUNDLE / "pagefind-entry.json") in changed
+    found = records(tmp_path)
+    assert found[urls.event(workshop.event_id)]["meta"]["title"].endswith("screen readers")
+
+
+def test_only_the_soonest_events_up_to_the_cap_are_indexed_and_the_page_says_so(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setattr(search, "SEARCH_CAP", 5)
+    monkeypatch.setattr(search_page, "SEARCH_CAP", 5)
+    build_fixture_site(tmp_path)
+    soonest = sorted(listed_events().values(), key=lambda e: (e.start_datetime, e.event_id))[:5]
+    assert set(records(tmp_path)) == {urls.event(e.event_id) for e in soonest}
+    page = BeautifulSoup((tmp_path / "search/index.html").read_text(), "html.parser")
+    intro = page.select_one("p.intro").get_text()
+    assert intro.startswith("Search the 5 upcoming events") and "later events" in intro
+
+
+def test_a_site_with_nothing_to_search_says_so_and_builds(tmp_path):
+    build_fixture_site(tmp_path, SQLiteStore(":memory:"))
+    page = BeautifulSoup((tmp_path / "search/index.html").read_text(), "html.parser")
+    assert page.find("form") is None and page.find("script", src=True) is None
+    assert "nothing to search" in page.select_one("p.empty").get_text()
+    assert not (tmp_path / BUNDLE).exists()
+
+
+def test_a_failed_index_is_a_clear_error_and_leaves_the_folder_as_it_was(tmp_path, monkeypatch):
+    store = fixture_store()
+    build_fixture_site(tmp_path, store)
+    before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    store.put_events([replace(load_events()["devfest"], title="DevFest 2026")])
+    monkeypatch.setattr(pagefind, "get_executable", lambda: Path("/bin/false"))
+    with pytest.raises(PagefindError, match=r"^Pagefind stopped before"):
+        build_fixture_site(tmp_path, store)
+    assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before
+
+
+def test_the_bundle_goes_to_s3_with_its_types_and_a_rebuild_uploads_nothing():
+    with mock_aws():
+        s3 = boto3.client("s3")
+        s3.create_bucket(Bucket="site")
+        options = {"site": SITE, "groups": GROUPS, "today": TODAY, "now_ts": NOW_TS}
+        store = fixture_store()
+        first = build_site(store, S3Writer("site"), **options)
+        keys = {o["Key"] for o in s3.list_objects_v2(Bucket="site")["Contents"]}
+        assert "search/pagefind/pagefind-entry.json" in keys and "search/search.js" in keys
+        js = s3.head_object(Bucket="site", Key="search/pagefind/pagefind.js")
+        assert js["ContentType"].startswith("text/javascript")
+        again = build_site(store, S3Writer("site"), **options)
+        assert first.files_written > 0 and again.files_written == 0
