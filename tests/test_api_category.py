@@ -33,7 +33,8 @@ from core.runtime import Clock, Runtime
 from core.store.dynamodb import DynamoDBStore, create_table
 
 TODAY = date(2026, 12, 1)
-FAST = FetchSettings(retries=0, connect_timeout=1, read_timeout=1, deadline=2)
+# Loopback feeds, but generous: on a loaded CI machine a 2 s deadline dropped a whole group.
+FAST = FetchSettings(retries=0, connect_timeout=5, read_timeout=5, deadline=10)
 TOPICS = ("ai", "software-development", "data")  # data: a known topic no event carries
 SUMMIT = SingleEvent(
     title="DC AI Summit",
