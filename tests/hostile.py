@@ -19,12 +19,16 @@ from conftest import FIXTURES, REPO
 TODAY = "2026-12-01"
 GOOD = FIXTURES / "collect" / "pydc_v1.ics"  # three Python DC meetups in December
 GUARD_BYTES = 4 * 1024**3  # a runaway child fails here rather than taking the machine down
+# The child's own peak is VmHWM, not RUSAGE_SELF: Linux carries ru_maxrss across execve, so a
+# child of a large pytest worker would report the worker's size (a 500 MB xdist worker in CI).
+# The parse worker is forked without exec, so RUSAGE_CHILDREN is its own peak.
 RUNNER = """
 import json, resource, sys
 import dctech
 code = dctech.main(sys.argv[1:])
-who = (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
-peak = [resource.getrusage(w).ru_maxrss for w in who]
+status = open("/proc/self/status").read()
+own = int(status.split("VmHWM:")[1].split()[0])
+peak = [own, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss]
 print(json.dumps({"peak_kb": peak}), file=sys.stderr)
 sys.exit(code)
 """
