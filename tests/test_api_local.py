@@ -150,7 +150,12 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+# `chalice local` imports from api/vendor/, which packaging makes again: one worker runs both
+VENDOR = pytest.mark.xdist_group("api-vendor")
+
+
 @pytest.mark.slow
+@VENDOR
 def test_chalice_local_serves_the_api(db, tmp_path):
     port = free_port()
     env = {
@@ -158,10 +163,12 @@ def test_chalice_local_serves_the_api(db, tmp_path):
         "DCTECH_STORE": f"sqlite:///{db}",
         "DCTECH_TODAY": TODAY,
         "AWS_DEFAULT_REGION": "us-east-1",
+        "PYTHONDONTWRITEBYTECODE": "1",  # no __pycache__ in api/vendor/ for a package to ship
     }
+    chalice = str(Path(sys.executable).parent / "chalice")
     log = (tmp_path / "chalice.log").open("w")
     server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "chalice"), "local", "--port", str(port)],
+        [chalice, "local", "--no-autoreload", "--port", str(port)],
         cwd=API,
         env=env,
         stdout=log,
@@ -186,6 +193,7 @@ def test_chalice_local_serves_the_api(db, tmp_path):
 
 
 @pytest.mark.slow
+@VENDOR
 def test_package_builds_a_self_contained_lambda_artifact(tmp_path):
     artifact = package(tmp_path / "out")
     names = set(zipfile.ZipFile(artifact).namelist())
