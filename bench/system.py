@@ -24,18 +24,20 @@ Each handler gets the runtime its environment gives, with the clock set: the dai
 2026-12-01, then of the next day and of a week later.
 
 The render runs in production as one invocation per part of the site (generator/lambda_handler.py):
-each part is also measured alone in a fresh process, as Lambda runs it, on the largest scale's
-table (or on ``--render-events`` synthetic events seeded into a table of their own, with a group
-per 14 events): a first publish into an empty bucket, then the same again with nothing changed.
-From those, each part's time and memory at ``--ceiling`` upcoming events (default 200,000) is
-estimated linearly, against the render's timeout and memory: CPU time stretched by the vCPU
-share, plus its PUTs at REAL_PUT_SECONDS each over the writer's threads (moto's PUTs cost
-CPU in-process instead, so the measured CPU is an upper bound).
+each part is also measured alone in a fresh process, as Lambda runs it, on each scale's table
+(and on ``--render-events`` synthetic events seeded into tables of their own, with a group per
+14 events): a first publish into an empty bucket, then the same again with nothing changed. The
+bucket is then a stand-in that counts PUTs (``Bucket``: moto's copy of every body would be most
+of what is measured). From two sizes or more, each part's time and memory at ``--ceiling``
+upcoming events (default 200,000) is estimated linearly against the render's timeout and
+memory: CPU time stretched by the vCPU share, plus its PUTs at REAL_PUT_SECONDS each over the
+writer's threads and PUT_CPU_SECONDS of botocore's work.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import io
 import json
 import os
@@ -87,6 +89,7 @@ BUCKET = "dctech-bench-site"
 GROUPS_TODAY = 28  # the groups of today's site (the catalogue in _groups/ lists 145)
 SAMPLE_PARTS = ("site", "groups", "events-0")  # the 16 event parts are alike: one stands for all
 REAL_PUT_SECONDS = 0.025  # one PutObject from Lambda to S3 in the same region, roughly
+PUT_CPU_SECONDS = 0.0005  # botocore's work for one PutObject (signing, the request)
 # Synthetic group n has the topics of the n-th group of _groups/ (in group_id order, repeating),
 # so topics are shared among groups as in the real catalogue at every scale.
 TOPICS = [g.categories for g in load_groups(REPO / "_groups")]
@@ -431,11 +434,10 @@ def isolated(kind: str, days: int) -> dict:
     """One handler in a fresh process (its own wall time, CPU and peak RSS): the collector on
     day ``days`` (every event touched), or the render into an empty bucket (a first publish)."""
     done = subprocess.run(
-        [sys.executable, __file__, "--child", kind, str(days)],
-        capture_output=True,
-        text=True,
-        check=True,
+        [sys.executable, __file__, "--child", kind, str(days)], capture_output=True, text=True
     )
+    if done.returncode:
+        raise RuntimeError(f"{kind} failed in its own process:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -459,31 +461,53 @@ def child(kind: str, days: int) -> None:
     print(json.dumps({"wall": wall, "cpu": cpu, "rss_mb": peak, "rss_before_mb": base}))
 
 
+class Bucket:
+    """A stand-in for the site bucket while a part is measured: each key's MD5 and the
+    manifests' bytes, the PUTs counted. moto's in-process copy of every body would be most of
+    the memory and CPU measured, and Lambda holds none of it."""
+
+    def __init__(self) -> None:
+        self.etags: dict[str, str] = {}
+        self.manifests: dict[str, bytes] = {}
+        self.puts: list[int] = []  # the bodies' sizes
+
+    def install(self) -> None:
+        """Route every S3Writer of this process here."""
+        bucket = self
+
+        def upload(writer: S3Writer, path: str, data: bytes) -> None:
+            bucket.puts.append(len(data))
+            bucket.etags[writer.prefix + path] = hashlib.md5(
+                data, usedforsecurity=False
+            ).hexdigest()
+            if path.startswith(".dctech-manifest"):
+                bucket.manifests[writer.prefix + path] = data
+
+        S3Writer._existing = lambda writer: bucket.etags  # type: ignore[method-assign]
+        S3Writer._get = lambda writer, path: bucket.manifests.get(writer.prefix + path)  # type: ignore[method-assign]
+        S3Writer._upload = upload  # type: ignore[method-assign]
+        S3Writer._remove = lambda writer, paths: [
+            bucket.etags.pop(writer.prefix + p, None) for p in paths
+        ]  # type: ignore[method-assign]
+
+
 def part_child(part: str, days: int, base: float) -> None:
     """One part of the render, as its own invocation runs it: a first publish into an empty
     bucket, then again with nothing changed; wall, CPU, PUTs and peak RSS of each."""
     figures: dict[str, object] = {"part": part, "rss_before_mb": base}
-    with mock_aws(), redirect_stdout(io.StringIO()):
-        boto3.client("s3").create_bucket(Bucket=BUCKET)
-        puts: list[int] = []  # the bodies' sizes
-        if boto3.DEFAULT_SESSION is None:
-            boto3.setup_default_session()
-        boto3.DEFAULT_SESSION.events.register(  # type: ignore[union-attr]
-            "before-parameter-build.s3.PutObject",
-            lambda params, **_: puts.append(len(params["Body"])),
-        )
-        uploaded = 0
+    bucket = Bucket()
+    bucket.install()
+    with mock_aws(), redirect_stdout(io.StringIO()):  # moto's credentials: the table's
         for label in ("first", "again"):
             runtime = from_environment(clock=Clock(FIRST_RUN + timedelta(days=days)))
-            puts.clear()
+            bucket.puts.clear()
             wall, cpu = time.perf_counter(), cpu_seconds()
             report = render_lambda.handler({"part": part}, None, runtime)
-            uploaded += sum(puts)
             figures[label] = {
                 "wall": time.perf_counter() - wall,
                 "cpu": cpu_seconds() - cpu,
-                "puts": len(puts),
-                "uploaded_mb": uploaded / 2**20,
+                "puts": len(bucket.puts),
+                "uploaded_mb": sum(bucket.puts) / 2**20,
                 "files": report["files_written"] + report["files_unchanged"],
                 "events": report["events"],
                 "rss_mb": peak_rss_mb(),
@@ -519,15 +543,21 @@ def seeded_parts(count: int, workdir: Path) -> dict:
 
 
 def show_parts(measured: list[dict], sizes: dict, ceiling: int) -> None:
-    """Each sampled part alone (at each size measured), and its estimate at ``ceiling`` events
-    against the render's timeout and memory: a line through the smallest and largest sizes (a
-    fixed cost and one per event), or through zero from a single size (an overestimate). The
-    memory leaves out moto's copy of the uploads, which Lambda does not hold."""
+    """Each sampled part alone (at each size measured) and, from two sizes or more, its
+    estimate at ``ceiling`` events against the render's timeout and memory: a line through the
+    smallest and largest sizes (a fixed cost and one per event), its PUTs at REAL_PUT_SECONDS
+    over the writer's threads plus botocore's CPU for each."""
     render = sizes["render"]
     share = min(1.0, render["memory_mb"] / 1769)
+    estimate = len(measured) > 1
     print(
-        f"render by part, each alone in a fresh process (moto S3); estimated on Lambda at "
-        f"{ceiling:,} upcoming events vs its {render['timeout_s']} s and {render['memory_mb']} MB:"
+        "render by part, each alone in a fresh process (the bucket a stand-in counting PUTs)"
+        + (
+            f"; estimated on Lambda at {ceiling:,} upcoming events vs its "
+            f"{render['timeout_s']} s and {render['memory_mb']} MB:"
+            if estimate
+            else ":"
+        )
     )
     for part in measured[0]:
         points = [m[part] for m in measured]
@@ -535,22 +565,24 @@ def show_parts(measured: list[dict], sizes: dict, ceiling: int) -> None:
             first, again = got["first"], got["again"]
             print(
                 f"  {part:<9} {first['events']:>7,} events: first publish {first['wall']:.1f} s "
-                f"wall, {first['cpu']:.1f} s CPU, {first['puts']} PUTs, peak RSS "
-                f"{first['rss_mb']:.0f} MB ({first['uploaded_mb']:.0f} MB of it moto's uploads); "
+                f"wall, {first['cpu']:.1f} s CPU, {first['puts']} PUTs "
+                f"({first['uploaded_mb']:.0f} MB), peak RSS {first['rss_mb']:.0f} MB; "
                 f"no change {again['wall']:.1f} s wall, {again['cpu']:.1f} s CPU, "
                 f"{again['puts']} PUTs"
             )
 
+        if not estimate:
+            continue
+
         def at(key: str, run: str = "first", points: list = points) -> float:
             low, high = points[0][run], points[-1][run]
-            if high["events"] == low["events"]:
-                return high[key] * ceiling / max(high["events"], 1)
-            slope = (high[key] - low[key]) / (high["events"] - low["events"])
+            slope = (high[key] - low[key]) / max(high["events"] - low["events"], 1)
             return high[key] + slope * (ceiling - high["events"])
 
-        upload = at("puts") * REAL_PUT_SECONDS / S3Writer.WORKERS
+        puts = at("puts")
+        upload = puts * (REAL_PUT_SECONDS / S3Writer.WORKERS + PUT_CPU_SECONDS / share)
         first, daily = at("cpu") / share + upload, at("cpu", "again") / share
-        memory = at("rss_mb") - at("uploaded_mb")
+        memory = at("rss_mb")
         print(
             f"  {'':<9} at {ceiling:,}: first publish ~{first:.0f} s "
             f"({100 * first / render['timeout_s']:.0f}% of the timeout, {at('puts'):,.0f} PUTs), "

@@ -21,6 +21,7 @@ from generator.archive import EMPTIED, ENDED, REDIRECT, marked
 from generator.atom import alternates, atom_feeds
 from generator.event_pages import event_page, shared
 from generator.ics import VEvents, calendar
+from generator.manifest import EVENT_PARTS
 from generator.outputs import Page
 from generator.pages import plan, site_root
 from generator.publish import Publisher
@@ -77,10 +78,15 @@ def build_site(
         make_view, site=site, tz=tz, root=root, today=today, topics=topics, image=card
     )
     views = [display(event) for event in events]
+    # A part of the event pages plans its own events only: an event's page and calendar show
+    # no other event. The archive still sees them all (a moved event may land in any part).
+    planned = views
+    if writer.part in EVENT_PARTS:
+        planned = [v for v in views if writer.owns(urls.output_file(urls.event(v.event.event_id)))]
     states = store.load_feed_states()
     published = writer.previous().keys()
     pages, feeds = plan(
-        views,
+        planned,
         site=site,
         groups=groups,
         categories=categories,
@@ -89,7 +95,7 @@ def build_site(
         weeks=archive.future_weeks(published, today),
         months=archive.future_months(published, today),
     )
-    atoms = list(atom_feeds(views, site=site, groups=groups, categories=categories, today=today))
+    atoms = list(atom_feeds(planned, site=site, groups=groups, categories=categories, today=today))
     # each page's <link rel=alternate>: a feed's title and URL, not its entries, which would
     # make every page's digest change with any feed's (generator.digest)
     renderer.env.globals["atom_feeds"] = {

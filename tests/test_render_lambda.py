@@ -96,10 +96,9 @@ def test_handler_publishes_the_site_to_s3_and_a_rerun_uploads_nothing(aws, capsy
 
     again = lambda_handler.handler({}, None)
     assert (again["files_written"], again["files_deleted"]) == (0, 0)
-    assert {k: o["ETag"] for k, o in listing(aws).items()} == {
-        k: o["ETag"] for k, o in objects.items()
-    }
-    assert all(listing(aws)[k]["LastModified"] == o["LastModified"] for k, o in objects.items())
+    after = listing(aws)
+    assert {k: o["ETag"] for k, o in after.items()} == {k: o["ETag"] for k, o in objects.items()}
+    assert all(after[k]["LastModified"] == o["LastModified"] for k, o in objects.items())
 
 
 def distribution() -> str:
