@@ -14,8 +14,8 @@ from itertools import groupby
 from core.lifecycle import NEW_DAYS, WEEK_DAYS, is_new
 from core.models import SiteConfig
 from generator import urls
-from generator.days import Entry
-from generator.outputs import Page
+from generator.days import Entry, week_id
+from generator.outputs import LISTING_CAP, Page
 from generator.views import EventView, day_label
 
 
@@ -43,9 +43,13 @@ def added_this_week(views: Sequence[EventView], today: date) -> list[Dated]:
     return [_dated(v, today) for v in views if is_new(v.event, today, WEEK_DAYS)]
 
 
-def new_page(views: Sequence[EventView], site: SiteConfig, today: date) -> Page:
+def new_page(
+    views: Sequence[EventView], site: SiteConfig, today: date, cap: int = LISTING_CAP
+) -> Page:
     """The page; ``views`` are in start order, and stay so within each day added (a stable
-    sort, reversed by the day only)."""
+    sort, reversed by the day only). It shows the ``cap`` most recently added, as a listing
+    shows its first ``cap`` events: a big import's thousands would make one page nobody reads
+    (and most of a build's time); the page says how many there are."""
     new = sorted(
         (v for v in views if is_new(v.event, today)), key=lambda v: v.event.first_seen, reverse=True
     )
@@ -56,12 +60,14 @@ def new_page(views: Sequence[EventView], site: SiteConfig, today: date) -> Page:
             label=_label(date.fromisoformat(first_seen), today),
             cards=tuple(_dated(v, today) for v in group),
         )
-        for first_seen, group in groupby(new, key=lambda v: v.event.first_seen)
+        for first_seen, group in groupby(new[:cap], key=lambda v: v.event.first_seen)
     ]
     context = {
         "nav": "",
         "added": added,
         "count": len(new),
+        "shown": min(len(new), cap),
+        "this_week": week_id(today),
         "days": NEW_DAYS,
         "atom_href": urls.new_atom(),
     }

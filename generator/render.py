@@ -66,6 +66,7 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            auto_reload=False,  # one build, one set of templates: no stat per page rendered
         )
         root = urls.site_root(site)
         nav = [("home", "In-person", urls.home()), ("virtual", "Virtual", urls.virtual())]

@@ -6,13 +6,16 @@ follow the one rule of core.lifecycle, read here plainly from the fixture events
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import partial
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
 from fixtures.events import SITE, TODAY, build_fixture_site, fixture_store, listed_events
 
-from generator import urls
+from generator import pages, urls
+from generator.days import week_id
+from generator.new_pages import new_page
 
 
 @pytest.fixture(scope="module")
@@ -109,3 +112,25 @@ def test_the_newsletter_opens_with_what_is_new_since_last_week(site):
     assert listed == expected
     for event in added_since(7):
         assert urls.absolute(SITE, urls.event(event.event_id)) in block
+
+
+def test_a_big_import_shows_the_most_recently_added_and_says_how_many(tmp_path, monkeypatch):
+    """Past the listings' cap the page shows the newest additions only, as a listing shows its
+    first events: thousands of cards on one page help nobody (and cost most of a build)."""
+    monkeypatch.setattr(pages, "new_page", partial(new_page, cap=3))
+    build_fixture_site(tmp_path)
+    page = soup(tmp_path, urls.new())
+    expected = sorted(added_since(14), key=lambda e: e.first_seen, reverse=True)  # stable
+    assert len(expected) > 3
+    titles = [li.select_one(".p-name").get_text() for li in page.select("li.event")]
+    assert titles == [e.title for e in expected[:3]]
+    assert f"{len(expected)} events" in page.select_one("p.intro").get_text()
+    more = page.select_one("p.more")
+    assert more.get_text(" ", strip=True).startswith(
+        f"These are the 3 most recently added of {len(expected)}."
+    )
+    assert more.a["href"] == urls.week(week_id(TODAY))
+
+
+def test_within_the_cap_nothing_is_left_out(site):
+    assert soup(site, urls.new()).select_one("p.more") is None
