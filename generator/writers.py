@@ -26,7 +26,7 @@ import os
 import secrets
 import shutil
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import asdict, dataclass
 from datetime import date
@@ -76,11 +76,25 @@ class WriteStats:
         return asdict(self)
 
 
+@dataclass(frozen=True)
+class Share:
+    """What a writer produced since a point in a build: a forked worker's report, for the
+    build's own writer to record (``Writer.absorb``, see ``generator.fork``)."""
+
+    produced: frozenset[str]
+    digests: dict[str, str]
+    sent: frozenset[str]
+    written: int
+    unchanged: int
+
+
 class Writer(ABC):
     """Counting, manifest and stale-file removal; subclasses only store and compare bytes.
 
     Use as a context manager around the writes and ``finish``: a build that raises is aborted.
     ``part`` (one of ``generator.manifest.PARTS``) limits it to that part of the site.
+    A writer whose ``prepare`` says so can share a build with a forked process (``share``,
+    ``absorb``, ``generator.fork``).
     """
 
     def __init__(self, part: str | None = None) -> None:
@@ -94,11 +108,49 @@ class Writer(ABC):
         self._held: dict[str, dict[str, Entry] | None] = {}  # each manifest as read (None: absent)
         self._others: dict[str, Entry] = {}  # the root's entries of parts without their own yet
         self._sent: set[str] = set()  # handed to _put: maybe changed, even if the build fails
+        self._only: frozenset[str] | None = None  # the parts this process builds (see only)
         self.written = self.unchanged = 0
 
     def owns(self, path: str) -> bool:
-        """Is ``path`` in what this writer builds (the whole site, or its part)?"""
-        return self.part is None or part_of(path) == self.part
+        """Is ``path`` in what this writer builds (the whole site, or its part), and in the
+        parts this process publishes?"""
+        part = part_of(path)
+        return (self.part is None or part == self.part) and (
+            self._only is None or part in self._only
+        )
+
+    def only(self, parts: Collection[str] | None) -> None:
+        """While a build is shared with a forked process, publish only ``parts`` here (None:
+        all again)."""
+        self._only = None if parts is None else frozenset(parts)
+
+    def prepare(self) -> bool:
+        """Before forking: make what both processes write into; False if this build is
+        better done in one process."""
+        return False
+
+    def share(self, since: Share | None = None) -> Share:
+        """What this writer produced in this build, or since ``since`` (an earlier share)."""
+        base = since or Share(frozenset(), {}, frozenset(), 0, 0)
+        produced = frozenset(self._produced) - base.produced
+        return Share(
+            produced,
+            {p: d for p, d in self._digests.items() if p in produced},
+            frozenset(self._sent) - base.sent,
+            self.written - base.written,
+            self.unchanged - base.unchanged,
+        )
+
+    def absorb(self, share: Share) -> None:
+        """Record what a forked process wrote into this writer's target as this build's."""
+        twice = self._produced & share.produced
+        if twice:
+            raise ValueError(f"{min(twice)} produced twice in one build")
+        self._produced |= share.produced
+        self._digests |= share.digests
+        self._sent |= share.sent
+        self.written += share.written
+        self.unchanged += share.unchanged
 
     def previous(self) -> dict[str, Entry]:
         """What earlier builds published here, by path (read once, before this build's writes):
@@ -283,7 +335,9 @@ class FolderWriter(Writer):
     failure mid-build can then leave a mix of old and new files, which the next build repairs.
 
     Writes are synchronous: on threads they cost more system time than they saved (creating
-    tens of thousands of files is the kernel's work either way)."""
+    tens of thousands of files is the kernel's work either way). A large build shares the
+    work with a forked process instead (``generator.fork``), both writing into the staging
+    copy, which ``prepare`` makes before the fork."""
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         super().__init__()
@@ -358,6 +412,15 @@ class FolderWriter(Writer):
 
     def _flush(self) -> None:
         """Nothing in flight: folder writes are synchronous."""
+
+    def prepare(self) -> bool:
+        """Only a first build (no build of ours here yet) is shared: its staging folder is
+        empty, made now. A rebuild's staging copy is made at its first change, if any, so a
+        rebuild that changes nothing touches nothing; it stays in one process."""
+        if self.previous():
+            return False
+        self._stage()
+        return True
 
     def _stage(self) -> Path:
         """Where writes go: the staging folder, made on the first change as hard links to the
