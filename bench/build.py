@@ -142,7 +142,8 @@ def build_here(store: SQLiteStore, writer, day: date) -> dict:
 
 def child_build(db: str, target: str, day: str) -> None:
     """Run in a fresh process: one build, its report, CPU and peak RSS as JSON on stdout (a
-    first build forks a worker, generator.fork: its CPU counts, its peak is shown apart)."""
+    first build forks a worker, generator.fork, and the search index runs Pagefind: their CPU
+    counts, the largest one's peak is shown apart)."""
     result = build_here(SQLiteStore(db), FolderWriter(target), date.fromisoformat(day))
     own, worker = (resource.getrusage(who) for who in (RUSAGE_SELF, RUSAGE_CHILDREN))
     cpu = sum(u.ru_utime + u.ru_stime for u in (own, worker))  # imports included
@@ -190,7 +191,8 @@ def kind(path: str) -> str:
 
 def peak(result: dict) -> str:
     worker = result["worker_rss_mb"]
-    return f"{result['rss_mb']} MB" + (f" (its forked worker's {worker} MB)" if worker else "")
+    largest = f" (its largest child's, the forked worker's or Pagefind's: {worker} MB)"
+    return f"{result['rss_mb']} MB" + (largest if worker else "")
 
 
 def line(label: str, result: dict, full: dict | None = None) -> str:
