@@ -65,5 +65,6 @@ form.addEventListener("submit", (event) => {
   show(input.value.trim());
 });
 input.addEventListener("input", () => show(input.value.trim()));
-input.value = new URL(location.href).searchParams.get("q") || "";
+// What was typed while the index loaded is searched now; else a shared link's ?q=.
+if (!input.value.trim()) input.value = new URL(location.href).searchParams.get("q") || "";
 show(input.value.trim());
