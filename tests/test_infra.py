@@ -378,7 +378,9 @@ def test_every_function_is_python_312_arm64_with_json_logs_kept_90_days(prod, ha
     assert props["LoggingConfig"]["ApplicationLogLevel"] == "INFO"
     group = prod.service.to_json()["Resources"][props["LoggingConfig"]["LogGroup"]["Ref"]]
     assert group["Properties"]["RetentionInDays"] == 90
-    assert 128 < props["MemorySize"] <= 1769  # single-threaded code: never past one vCPU
+    # single-threaded code: one vCPU (1,769 MB) is all it uses; the render needs the memory
+    most = 3008 if handler == RENDER_HANDLER else 1769
+    assert 128 < props["MemorySize"] <= most
     assert props["Timeout"] >= 10
 
 
@@ -387,7 +389,8 @@ def test_the_collector_never_overlaps_and_the_render_gets_more_memory(prod):
     _, render = function(prod, RENDER_HANDLER)
     assert collector["Properties"]["ReservedConcurrentExecutions"] == 1
     assert collector["Properties"]["Timeout"] == 900
-    assert render["Properties"]["MemorySize"] > collector["Properties"]["MemorySize"]
+    # a part of a 200,000-event calendar holds ~2.3 GB (bench/system.py, docs/scaling.md)
+    assert render["Properties"]["MemorySize"] == 3008 > collector["Properties"]["MemorySize"]
     assert "ReservedConcurrentExecutions" not in render["Properties"]
 
 

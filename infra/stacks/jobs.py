@@ -71,12 +71,12 @@ class Jobs(Construct):
             settings=settings,
             bundle="render",
             handler=RENDER_HANDLER,
-            # One full vCPU (Lambda's CPU share grows with memory up to 1,769 MB): the render is
-            # single-threaded and CPU bound, so this costs the same GB-seconds as 1,024 MB while
-            # halving the wall time. Each invocation renders one part of the site (its first
-            # fans out the others); the most Lambda allows, so that a first publish of a part
-            # of a 200,000-event calendar fits (bench/system.py, docs/scaling.md).
-            memory_size=1769,
+            # Each invocation renders one part of the site (its first fans out the others) and
+            # holds every upcoming event: the site and group parts of a 200,000-event calendar
+            # need ~2.3 GB (bench/system.py, docs/scaling.md), so 3,008 MB. The render is
+            # single-threaded: from 1,769 MB it has its whole vCPU, so the rest buys memory
+            # only (a typical day costs ~1 GB-s more: nothing, at Lambda's prices).
+            memory_size=3008,
             timeout=cdk.Duration.minutes(15),
             environment={
                 **bundled_data,
