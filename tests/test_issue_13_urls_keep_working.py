@@ -7,6 +7,7 @@ the collector records the moves the redirects come from."""
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
@@ -49,6 +50,7 @@ class Target:
     def __init__(self, kind: str, tmp_path: Path) -> None:
         self.kind, self.folder = kind, tmp_path / "site"
         self.copy = tmp_path / "bucket-copy"
+        self._got: dict[str, tuple[str, bytes]] = {}  # key -> (ETag, body) of the bucket's
 
     def writer(self) -> Writer:
         return FolderWriter(self.folder) if self.kind == "folder" else S3Writer("site")
@@ -59,13 +61,18 @@ class Target:
             return {k: p.read_bytes() for k, p in found.items() if p.is_file()}
         client = boto3.client("s3")
         pages = client.get_paginator("list_objects_v2").paginate(Bucket="site")
-        keys = [o["Key"] for page in pages for o in page.get("Contents", [])]
-        return {k: client.get_object(Bucket="site", Key=k)["Body"].read() for k in keys}
+        listed = {o["Key"]: o["ETag"] for page in pages for o in page.get("Contents", [])}
+        self._got = {k: got for k, got in self._got.items() if listed.get(k) == got[0]}
+        for key, etag in listed.items():  # only what changed since the last look is fetched
+            if key not in self._got:
+                self._got[key] = (etag, client.get_object(Bucket="site", Key=key)["Body"].read())
+        return {k: body for k, (_, body) in self._got.items()}
 
     def site(self) -> Site:
         """The published files as a folder, for the link checker."""
         if self.kind == "folder":
             return Site(self.folder, SITE.base_url)
+        shutil.rmtree(self.copy, ignore_errors=True)  # what the bucket no longer holds, gone
         for path, data in self.files().items():
             (self.copy / path).parent.mkdir(parents=True, exist_ok=True)
             (self.copy / path).write_bytes(data)
