@@ -37,8 +37,7 @@ from stacks.jobs import COLLECTOR_HANDLER, RENDER_HANDLER  # noqa: E402
 from stacks.settings import Settings  # noqa: E402
 from stacks.submissions import PROBE_HANDLER  # noqa: E402
 
-# One worker: its module fixtures (the bundles, a synth per stage) are made once, not per worker
-pytestmark = [pytest.mark.infra, pytest.mark.xdist_group("infra")]
+pytestmark = pytest.mark.infra
 
 CERTIFICATE = "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d"
 PROD = {
