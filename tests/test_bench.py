@@ -45,6 +45,7 @@ def test_api_bench_reports_latency_and_queries():
 def test_system_bench_counts_requests_per_scheduled_run():
     out = run(
         "system.py", "--scales", "1", "--backend", "moto", "--latency", "0", "--events", "2",
+        "--api-calls", "7",
     )  # fmt: skip
     assert "== 28 groups (1x today) ==" in out
     assert out.count("-- ") == 5, out  # the five scheduled runs
