@@ -38,6 +38,8 @@ from zoneinfo import ZoneInfo
 REPO = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(REPO)]
 
+from rss import peak_rss_mb  # noqa: E402
+
 from core.config import load_catalogue  # noqa: E402
 from core.ids import make_event_id  # noqa: E402
 from core.models import CANCELLED, STATES, VIRTUAL, Event, Group, SiteConfig, Touch  # noqa: E402
@@ -147,8 +149,7 @@ def child_build(db: str, target: str, day: str) -> None:
     result = build_here(SQLiteStore(db), FolderWriter(target), date.fromisoformat(day))
     own, worker = (resource.getrusage(who) for who in (RUSAGE_SELF, RUSAGE_CHILDREN))
     cpu = sum(u.ru_utime + u.ru_stime for u in (own, worker))  # imports included
-    status = Path("/proc/self/status").read_text()  # VmHWM: ru_maxrss survives the exec
-    rss = round(int(status.split("VmHWM:")[1].split()[0]) / 1024)
+    rss = round(peak_rss_mb())
     print(
         json.dumps(
             {**result, "rss_mb": rss, "worker_rss_mb": round(worker.ru_maxrss / 1024), "cpu": cpu}

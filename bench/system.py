@@ -71,6 +71,7 @@ from chalice.test import Client  # noqa: E402
 from feed_server import FeedServer  # noqa: E402
 from feeds import feed  # noqa: E402
 from moto import mock_aws  # noqa: E402
+from rss import peak_rss_mb  # noqa: E402
 from store_backends import dynamodb_local_missing, dynamodb_local_server  # noqa: E402
 
 import api.app as api_app  # noqa: E402
@@ -190,15 +191,6 @@ def deployed_sizes() -> dict[str, dict[str, int]]:
         seconds = int(amount) * {"seconds": 1, "minutes": 60}[unit]
         sizes[name.lower()] = {"memory_mb": memory, "timeout_s": seconds}
     return sizes
-
-
-def peak_rss_mb() -> float:
-    """This process's peak RSS. VmHWM, not getrusage's ru_maxrss: Linux carries ru_maxrss over
-    exec, so a child started by a big parent would report the parent's size."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def init_cost(module: str) -> dict[str, float]:
