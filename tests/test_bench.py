@@ -59,3 +59,12 @@ def test_catalogue_bench_reports_collect_against_its_floor_and_a_build():
     assert groups >= 145  # every group file in _groups/
     assert f"groups ok {groups}," in out  # and every feed was read
     assert "per-host latency floor" in out and "full build" in out and "peak RSS" in out
+
+
+def test_build_bench_reports_full_builds_rebuilds_and_uploads():
+    out = run("build.py", "300", "--s3", "100")
+    assert "300 events: full build" in out and "peak RSS" in out
+    rebuild = next(line for line in out.splitlines() if "no-change rebuild:" in line)
+    assert "0 rendered, 0 written, 0 deleted" in rebuild
+    assert "the files rewritten (all show it: True)" in out
+    assert "100 events to moto S3, no-change rebuild: 0 PUTs" in out
