@@ -118,10 +118,19 @@ class Event:
         return {name: getattr(self, name) for name in EVENT_FIELDS}
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Event:
-        """Build from stored attributes, ignoring unknown ones (forward compatible reads)."""
-        names = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in names})
+    def from_dict(cls, data: dict[str, Any], shared: dict[str, str] | None = None) -> Event:
+        """Build from stored attributes, ignoring unknown ones (forward compatible reads).
+        ``shared``, one table for the events of one read: the attributes many events have alike
+        (``SHARED``) are then one string each, not one per event (a quarter of what a listing
+        of events holds)."""
+        values = {k: v for k, v in data.items() if k in _NAMES}
+        if shared is not None:
+            for name in SHARED:
+                if isinstance(value := values.get(name), str):
+                    values[name] = shared.setdefault(value, value)
+            if isinstance(topics := values.get("categories"), list):
+                values["categories"] = [shared.setdefault(t, t) for t in topics]
+        return cls(**values)
 
     def content(self) -> dict[str, Any]:
         """What the feed decides: everything but the lifecycle bookkeeping.
@@ -135,6 +144,11 @@ class Event:
 
 
 EVENT_FIELDS = tuple(f.name for f in fields(Event))
+_NAMES = frozenset(EVENT_FIELDS)
+SHARED = (
+    "group_id", "group_name", "group_website", "location_type", "city", "state", "cost",
+    "source_type", "last_seen_date", "created_at", "updated_at", "status", "first_seen",
+)  # fmt: skip
 BOOKKEEPING = ("last_seen_date", "ttl", "created_at", "updated_at", "first_seen", "first_import")
 
 

@@ -120,11 +120,12 @@ class DynamoDBStore:
         a run of equal starts), each further one twice the last (the caller's own filters may
         drop some); without a hint DynamoDB's 1 MB pages."""
         limit = page_hint + 1 if page_hint else None
+        shared: dict[str, str] = {}  # what these events have alike, held once
         while True:
             if limit or self.page_size:
                 params["Limit"] = min(n for n in (limit, self.page_size) if n)
             page = self._call("query", **params)
-            yield from map(ex.decode, page["Items"])
+            yield from (ex.decode(item, shared) for item in page["Items"])
             if "LastEvaluatedKey" not in page:
                 return
             params["ExclusiveStartKey"] = page["LastEvaluatedKey"]

@@ -45,12 +45,13 @@ def encode(event: Event) -> dict[str, Any]:
     return to_dynamo(data)
 
 
-def decode(item: dict[str, Any]) -> Event:
-    """The stored event; Event.from_dict leaves out the index-only span_state."""
+def decode(item: dict[str, Any], shared: dict[str, str] | None = None) -> Event:
+    """The stored event; Event.from_dict leaves out the index-only span_state (``shared``:
+    see there)."""
     data = from_dynamo(item)
     if data.get(DATE_INDEX.partition_key) == NO_STATE_PARTITION:
         data[DATE_INDEX.partition_key] = None
-    return Event.from_dict(data)
+    return Event.from_dict(data, shared)
 
 
 def without_none(data: dict[str, Any]) -> dict[str, Any]:

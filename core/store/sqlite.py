@@ -111,8 +111,9 @@ class SQLiteStore:
             "start_before": start_before or HIGH,
             "ends_after": ends_after or "",
         }
+        shared: dict[str, str] = {}  # what these events have alike, held once
         for (item,) in self._db.execute(sql, params):
-            yield _decode(item)
+            yield _decode(item, shared)
 
     def query_by_state(
         self,
@@ -289,5 +290,5 @@ def _encode(event: Event) -> str:
     return json.dumps(event.to_dict(), ensure_ascii=False, separators=(",", ":"))
 
 
-def _decode(item: str) -> Event:
-    return Event.from_dict(json.loads(item))
+def _decode(item: str, shared: dict[str, str] | None = None) -> Event:
+    return Event.from_dict(json.loads(item), shared)
