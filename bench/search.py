@@ -44,7 +44,8 @@ def publish(out: Path, views: list, digest: str) -> tuple[float, float, int]:
     writer = FolderWriter(out)
     wall, used = time.perf_counter(), cpu()
     with writer:
-        search.publish_search(writer, views, build=digest)
+        with search.search_index(writer, views, build=digest):
+            pass
         stats = writer.finish()
     return time.perf_counter() - wall, cpu() - used, stats.written
 

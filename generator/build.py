@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, date, datetime
 from functools import partial
@@ -20,16 +21,16 @@ from generator import archive, urls
 from generator.archive import EMPTIED, ENDED, REDIRECT, marked
 from generator.atom import AtomFeed, alternates, atom_feeds
 from generator.event_pages import event_page, shared
-from generator.fork import CAN_FORK, Forked
+from generator.fork import CAN_FORK, Forked, on_both_cores
 from generator.ics import VEvents, calendar
 from generator.manifest import EVENT_PARTS, PARTS
 from generator.outputs import Feed, Page
 from generator.pages import plan, site_root
 from generator.publish import Publisher
 from generator.render import Renderer
-from generator.search import publish_search
+from generator.search import search_index
 from generator.topics import topic_links
-from generator.views import EventView, make_view
+from generator.views import EventView, costly, keep_costly, make_view
 from generator.writers import Share, Writer
 
 FORK_FROM = 2000  # events from which a first folder build is shared by forked processes
@@ -105,6 +106,7 @@ def build_site(
         feed_states=states,
         weeks=archive.future_weeks(published, today),
         months=archive.future_months(published, today),
+        owns=writer.owns,
     )
     atoms = list(atom_feeds(planned, site=site, groups=groups, categories=categories, today=today))
     # each page's <link rel=alternate>: a feed's title and URL, not its entries, which would
@@ -114,17 +116,17 @@ def build_site(
     }
     vevents = VEvents(views, datetime.fromtimestamp(now_ts, UTC))
     publisher = Publisher(writer, renderer, vevents, per_page=["atom_feeds"])
-    search = partial(publish_search, writer, views, build=publisher.build)
+    search = partial(search_index, writer, views, build=publisher.build)
     with writer:  # a failure anywhere below aborts the writer: no half-built site
         for asset in renderer.assets.values():
             if writer.owns(asset.path):
                 writer.write(asset.path, asset.body)
         publish = partial(_publish, publisher, pages, feeds, atoms, site)
         if len(views) >= fork_from and CAN_FORK and writer.prepare():
-            _shared(publisher, publish, search)
+            _shared(publisher, views, publish, search)
         else:
-            publish()
-            search()
+            with search():  # Pagefind indexes while the pages render
+                publish()
         html_pages = publisher.pages + _archive(
             store, publisher, views, display, site=site, groups=groups, today=today, now_ts=now_ts
         )
@@ -156,11 +158,21 @@ def _publish(
         publisher.atom(atom, site)
 
 
-def _shared(publisher: Publisher, publish: Callable[[], None], then: Callable[[], None]) -> None:
+def _shared(
+    publisher: Publisher,
+    views: Sequence[EventView],
+    publish: Callable[[], None],
+    alongside: Callable[[], AbstractContextManager[None]],
+) -> None:
     """``publish`` on both cores: most of the event pages and calendars (CHILD_PARTS) in a
-    forked process, the rest here and then ``then``; what the children wrote is recorded by
-    this process's writer. Each process plans every page, and renders only its own."""
+    forked process, the rest here within ``alongside`` (the search index: started after the
+    fork, as a process must not fork with threads running); what the children wrote is
+    recorded by this process's writer. Each process plans every page, and renders only its
+    own."""
     writer = publisher.writer
+    # the views' costly display data, which listings here and event pages there both show
+    for view, values in zip(views, on_both_cores(views, costly), strict=True):
+        keep_costly(view, values)
 
     def events(parts: Sequence[str]) -> tuple[Share, int, int]:
         base, rendered, pages = writer.share(), publisher.rendered, publisher.pages
@@ -173,8 +185,8 @@ def _shared(publisher: Publisher, publish: Callable[[], None], then: Callable[[]
         for parts in CHILD_PARTS:
             children.append(Forked(partial(events, parts)))
         writer.only(HERE)
-        publish()
-        then()
+        with alongside():
+            publish()
         reports = [child.join() for child in children]
     except BaseException:
         for child in children:

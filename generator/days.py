@@ -99,16 +99,19 @@ def _on_week_page(entry: Entry, day: date, repeats: Repeats) -> bool:
     )
 
 
-def keep(days: Iterable[Day], wanted: Callable[[EventView], bool]) -> list[Day]:
-    """The days restricted to the wanted events; days left empty are dropped."""
-    kept = []
+def split(days: Iterable[Day], keys: Callable[[EventView], Iterable[str]]) -> dict[str, list[Day]]:
+    """The days restricted to each key's events, for every key at once (``keys``: an event's,
+    each once), in one pass over the events; days left empty are dropped."""
+    split: dict[str, list[Day]] = {}
     for day in days:
-        entries = tuple(e for e in day.entries if wanted(e.view))
-        if len(entries) == len(day.entries):
-            kept.append(day)
-        elif entries:
-            kept.append(replace(day, entries=entries))
-    return kept
+        picked: dict[str, list[Entry]] = {}
+        for entry in day.entries:
+            for key in keys(entry.view):
+                picked.setdefault(key, []).append(entry)
+        for key, entries in picked.items():
+            whole = len(entries) == len(day.entries)
+            split.setdefault(key, []).append(day if whole else replace(day, entries=tuple(entries)))
+    return split
 
 
 def calm(days: Sequence[Day], *, once: bool = False) -> list[Day]:

@@ -82,18 +82,54 @@ class _Answers:
             return self.by_id[message_id]
 
 
-def build_bundle(records: Iterable[Record], *, timeout: float = 300) -> dict[str, bytes]:
-    """The bundle Pagefind builds from ``records``, by path inside it (``pagefind.js``,
-    ``fragment/en_....pf_fragment``, ...); ``timeout`` bounds each wait for an answer."""
-    try:
-        process = subprocess.Popen(
-            [str(get_executable()), "--service"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
+class Indexing:
+    """Pagefind building the bundle of ``records`` in the background (its own process, fed by a
+    thread that mostly waits on pipes), so the build renders pages meanwhile: ``bundle()``
+    waits for the files, by path inside the bundle (``pagefind.js``,
+    ``fragment/en_....pf_fragment``, ...); ``cancel()`` stops it. ``timeout`` bounds each wait
+    for an answer."""
+
+    def __init__(self, records: Iterable[Record], *, timeout: float = 300) -> None:
+        try:
+            self._process = subprocess.Popen(
+                [str(get_executable()), "--service"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+            )
+        except OSError as exc:
+            raise PagefindError(f"cannot run Pagefind: {exc}") from exc
+        self._files: dict[str, bytes] = {}
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(
+            target=self._run, args=(list(records), timeout), name="pagefind", daemon=True
         )
-    except OSError as exc:
-        raise PagefindError(f"cannot run Pagefind: {exc}") from exc
+        self._thread.start()
+
+    def bundle(self) -> dict[str, bytes]:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._files
+
+    def cancel(self) -> None:
+        """Stop Pagefind and its feeder (after the build failed: never raises)."""
+        self._process.kill()
+        self._thread.join()
+
+    def _run(self, records: list[Record], timeout: float) -> None:
+        try:
+            self._files = _index(self._process, records, timeout)
+        except BaseException as exc:  # raised by bundle(), in the build's thread
+            self._error = exc
+        finally:
+            self._process.kill()
+            self._process.wait()
+
+
+def _index(
+    process: subprocess.Popen[bytes], records: list[Record], timeout: float
+) -> dict[str, bytes]:
     assert process.stdin is not None and process.stdout is not None
     answers = _Answers(process.stdout)
     sent = 0
@@ -131,6 +167,3 @@ def build_bundle(records: Iterable[Record], *, timeout: float = 300) -> dict[str
         return {f["path"]: base64.b64decode(f["content"]) for f in files["files"]}
     except (OSError, ValueError) as exc:  # a broken pipe; an answer that is no JSON
         raise PagefindError(f"Pagefind stopped before the index was built: {exc}") from exc
-    finally:
-        process.kill()
-        process.wait()

@@ -9,13 +9,14 @@ in here, so the sitemap lists its pages too.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import date, timedelta
+from functools import partial
 from itertools import chain, groupby
 
-from core.models import Category, FeedState, Group, SiteConfig
+from core.models import IN_PERSON, VIRTUAL, Category, FeedState, Group, SiteConfig
 from generator import urls
-from generator.days import Day, between, calm, keep, lay_out, week_id, week_monday
+from generator.days import Day, between, calm, lay_out, split, week_id, week_monday
 from generator.event_pages import event_pages
 from generator.feeds_page import feeds_page
 from generator.group_pages import group_pages
@@ -41,6 +42,7 @@ STATE_NAMES = {"DC": "Washington, DC", "VA": "Virginia", "MD": "Maryland"}
 NAV_STATES = ("DC", "VA", "MD")
 WEEKS_AHEAD = 12  # week pages always exist for this many weeks after the current one
 NEWSLETTER_DAYS = 7
+SITEMAP = urls.output_file(urls.sitemap())  # lists every page: its writer plans them all
 
 
 def group_members(views: Sequence[EventView], groups: Sequence[Group]) -> Members:
@@ -63,34 +65,59 @@ def plan(
     feed_states: Mapping[str, FeedState],
     weeks: Collection[str] = (),
     months: Collection[str] = (),
+    owns: Callable[[str], bool] = lambda path: True,
 ) -> tuple[Iterator[Page], Iterator[Feed]]:
     """Every page and every feed of the site for these upcoming events (in start order);
     ``feed_states`` (by group_id) say how each group's feed is doing. ``weeks`` and ``months``
     get a page even without events: those an earlier build published (``generator.archive``),
-    so a bookmark of a coming week never shows events that went away."""
+    so a bookmark of a coming week never shows events that went away. ``owns`` says which
+    files are the writer's, asked as the pages are made (a forked worker's share is set after
+    planning): a writer without the sitemap, which lists every page, gets only the pages of its
+    own families planned."""
     repeats = find_series(views, site_root(site))  # series more often than weekly
     days = lay_out(views, root=site_root(site), today=today, repeats=repeats)
     members = group_members(views, groups)
     topics = topic_members(views, categories)
     everything = subscription(site, urls.events_ics(), f"All events ({site.site_name})")
     fresh = added_this_week(views, today)
+
+    def wanted(path: str) -> bool:
+        return owns(SITEMAP) or owns(path)
+
+    def site_pages() -> Iterator[Page]:
+        yield from _listed_pages(views, days, site, everything, len(fresh))
+        yield new_page(views, site, today)
+        yield feeds_page(site, groups, categories, _state_names(site))
+        yield search_page(site, today, len(views))
+        yield from week_pages(days, site, today, everything, also=weeks)
+        yield from month_pages(days, site, today, everything, also=months)
+
+    group_family = partial(
+        group_pages, members, groups, feed_states, categories, site, today, repeats=repeats
+    )
     listed = chain(
-        _listed_pages(views, days, site, everything, len(fresh)),
-        [
-            new_page(views, site, today),
-            feeds_page(site, groups, categories, _state_names(site)),
-            search_page(site, today, len(views)),
-        ],
-        week_pages(days, site, today, everything, also=weeks),
-        month_pages(days, site, today, everything, also=months),
-        group_pages(members, groups, feed_states, categories, site, today, repeats=repeats),
-        topic_pages(days, topics, categories, site),
-        event_pages(views, site, groups),
-        series_pages(repeats, today),
+        _family(wanted, urls.home(), site_pages),
+        _family(wanted, urls.group(""), group_family),
+        _family(wanted, urls.topics(), partial(topic_pages, days, topics, categories, site)),
+        event_pages(
+            (v for v in views if wanted(urls.output_file(urls.event(v.event.event_id)))),
+            site,
+            groups,
+        ),
+        _family(wanted, urls.home(), partial(series_pages, repeats, today)),
     )
     feeds = chain(_feeds(views, members, groups, site), topic_feeds(topics, categories, site))
     new_once = repeats.once(fresh, lambda dated: dated.entry.view)  # the newsletter's
     return _pages(listed, days, today, new_once), feeds
+
+
+def _family(
+    wanted: Callable[[str], bool], url: str, pages: Callable[[], Iterable[Page]]
+) -> Iterator[Page]:
+    """A family of pages, made only if the file of ``url``, in the same part, is ``wanted``
+    when the build comes to it."""
+    if wanted(urls.output_file(url)):
+        yield from pages()
 
 
 def _states(site: SiteConfig) -> list[str]:
@@ -132,10 +159,11 @@ def _listed_pages(
 ) -> Iterator[Page]:
     """The pages a visitor browses (and the sitemap lists) but the families' own; the home
     page says how many events were added this week."""
+    kinds = split(days, _kinds)
     yield listing(
         urls.home(),
         "home",
-        keep(days, lambda v: not v.virtual),
+        kinds.get(IN_PERSON, []),
         LISTING_CAP,
         title="Upcoming in-person tech events",
         heading=site.site_name,
@@ -147,7 +175,7 @@ def _listed_pages(
     yield listing(
         urls.virtual(),
         "virtual",
-        keep(days, lambda v: v.virtual),
+        kinds.get(VIRTUAL, []),
         LISTING_CAP,
         title="Virtual tech events",
         heading="Virtual events",
@@ -155,13 +183,19 @@ def _listed_pages(
         feed=subscription(site, urls.virtual_ics(), "Virtual events"),
         empty="No upcoming virtual events are listed yet.",
     )
-    yield from _location_pages(views, days, site)
+    yield from _location_pages(views, kinds, site)
+
+
+def _kinds(view: EventView) -> tuple[str, ...]:
+    """What listings an event is on: virtual, or in person and in its state."""
+    return (VIRTUAL,) if view.virtual else (IN_PERSON, view.event.state or "")
 
 
 def _location_pages(
-    views: Sequence[EventView], days: list[Day], site: SiteConfig
+    views: Sequence[EventView], kinds: Mapping[str, list[Day]], site: SiteConfig
 ) -> Iterator[Page]:
-    """A page per state, then the page of counts."""
+    """A page per state (``kinds``: the days of each state's events), then the page of
+    counts."""
     places = []
     for state in _states(site):
         name = STATE_NAMES[state]
@@ -169,7 +203,7 @@ def _location_pages(
         yield listing(
             urls.location(state),
             state,
-            keep(days, in_state(state)),
+            kinds.get(state, []),
             LISTING_CAP,
             title=f"Tech events in {name}",
             heading=f"Events in {name}",

@@ -16,14 +16,15 @@ uploads only the fragments of the events that changed, its index chunks and its 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from importlib import metadata
 from pathlib import Path
 
 from generator import urls
 from generator.digest import digest
-from generator.pagefind import Record, build_bundle
+from generator.pagefind import Indexing, Record
 from generator.render import TEMPLATES
 from generator.search_page import SEARCH_CAP
 from generator.text import description_text
@@ -36,21 +37,30 @@ SCRIPT = Path(TEMPLATES, "static", "search.js")
 UNUSED = ("pagefind-ui.", "pagefind-modular-ui.", "pagefind-component-ui.", "pagefind-highlight.")
 
 
-def publish_search(writer: Writer, views: Sequence[EventView], *, build: str) -> None:
-    """Write the search page's script and the index of the soonest SEARCH_CAP of ``views`` (in
-    start order), reusing an earlier build's index made from the same (``build``: the build's
-    digest)."""
+@contextmanager
+def search_index(writer: Writer, views: Sequence[EventView], *, build: str) -> Iterator[None]:
+    """Index the soonest SEARCH_CAP of ``views`` (in start order) while the ``with`` block runs
+    (Pagefind is a process of its own: the build renders meanwhile), and write it and the
+    search page's script at the block's end; an earlier build's index made from the same events
+    (``build``: the build's digest) is reused. A failure in the block stops Pagefind."""
     indexed = views[:SEARCH_CAP]
     if not indexed or not writer.owns(ENTRY):  # nothing to search: the page says so
+        yield
         return
     writer.write(urls.output_file(urls.search_script()), SCRIPT.read_bytes())
     key = digest(build, _version(), indexed)
     earlier = [p for p, e in writer.previous().items() if p.startswith(BUNDLE) and e.digest == key]
     claimed = {p for p in sorted(earlier) if writer.current(p, key)}
     if ENTRY in claimed and len(claimed) == len(earlier):
+        yield
         return
-    made = build_bundle(records(indexed))
-    for name, body in sorted(made.items()):
+    indexing = Indexing(records(indexed))
+    try:
+        yield
+    except BaseException:
+        indexing.cancel()
+        raise
+    for name, body in sorted(indexing.bundle().items()):
         if not name.startswith(UNUSED) and BUNDLE + name not in claimed:  # claimed: still there
             writer.write(BUNDLE + name, body, digest=key)
 

@@ -8,11 +8,11 @@ removed) has no page, so it gets no badge either.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 
 from core.models import Category, SiteConfig
 from generator import urls
-from generator.days import Day, keep
+from generator.days import Day, split
 from generator.outputs import LISTING_CAP, Feed, Members, Page, listing, subscription
 from generator.urls import site_root
 from generator.views import EventView, Link
@@ -21,10 +21,6 @@ from generator.views import EventView, Link
 def topic_links(categories: Sequence[Category], root: str) -> dict[str, Link]:
     """Each topic's badge by slug: its name, linking to its page (``root``: the site's prefix)."""
     return {c.slug: Link(c.name, root + urls.topic(c.slug)) for c in categories}
-
-
-def _on(slug: str) -> Callable[[EventView], bool]:
-    return lambda v: slug in v.event.categories
 
 
 def topic_members(views: Sequence[EventView], categories: Sequence[Category]) -> Members:
@@ -42,13 +38,14 @@ def topic_pages(
 ) -> Iterator[Page]:
     """A page per topic (an empty one too: its URL is a bookmark), then the index of topics."""
     links = topic_links(categories, site_root(site))
+    by_topic = split(days, lambda v: dict.fromkeys(v.event.categories))
     rows = []
     for topic in sorted(categories, key=lambda c: c.name.casefold()):
         feed = subscription(site, urls.topic_ics(topic.slug), f"the {topic.name} topic")
         yield listing(
             urls.topic(topic.slug),
             "topics",
-            keep(days, _on(topic.slug)),
+            by_topic.get(topic.slug, []),
             LISTING_CAP,
             title=f"{topic.name}: upcoming tech events",
             heading=topic.name,

@@ -215,6 +215,21 @@ class EventView:
         return self.token
 
 
+# What most pages that show an event need of it and cost most to work out: a large first build
+# works them out on both cores before it forks (``generator.build``), so that no process of it
+# does so again.
+COSTLY = ("description", "google_href", "jsonld")
+
+
+def costly(view: EventView) -> tuple[object, ...]:
+    return tuple(getattr(view, name) for name in COSTLY)
+
+
+def keep_costly(view: EventView, values: tuple[object, ...]) -> None:
+    """``costly(view)`` worked out elsewhere (a forked process), kept as if computed here."""
+    view.__dict__.update(zip(COSTLY, values, strict=True))
+
+
 TOUCHED = frozenset(f.name for f in fields(Touch)) - {"event_id", "start_datetime"}
 SHOWN = tuple(name for name in EVENT_FIELDS if name not in TOUCHED)
 _MADE_WITH = tuple(f.name for f in fields(EventView) if f.name != "event")
@@ -291,8 +306,10 @@ def outlook_add_href(view: EventView) -> str:
 
 
 def script_safe_json(data: object) -> str:
-    """JSON that cannot end its ``<script>`` element: ``<``, ``>`` and ``&`` become escapes."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    """JSON that cannot end its ``<script>`` element: ``<``, ``>`` and ``&`` become escapes.
+    ASCII, non-ASCII characters escaped too: a listing keeps every event's, and one "…" would
+    make Python hold the whole text at two bytes a character."""
+    text = json.dumps(data, separators=(",", ":"))
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 

@@ -1,7 +1,8 @@
-"""A large first build into a folder is shared with a forked process (generator.fork): the
-child renders and writes most event pages and calendars, the parent the rest. It must make the
-same site, byte for byte, with the same manifest and counts, as a build in one process; and a
-failure on either side must fail the build and leave the folder as it was."""
+"""A large first build into a folder is shared with forked processes (generator.fork): one works
+out half of the events' costly display data (``generator.views.COSTLY``) first, then another
+renders and writes most event pages and calendars while the parent does the rest. It must make
+the same site, byte for byte, with the same manifest and counts, as a build in one process; and
+a failure on any side must fail the build and leave the folder as it was."""
 
 from __future__ import annotations
 
@@ -9,14 +10,24 @@ import os
 from pathlib import Path
 
 import pytest
-from fixtures.events import build_fixture_site
+from fixtures.events import (
+    CATEGORIES,
+    GROUPS,
+    NOW_TS,
+    SITE,
+    TODAY,
+    build_fixture_site,
+    fixture_store,
+)
 
-from generator import fork
+from generator import build, fork, pages
 from generator.build import CHILD_PARTS, BuildReport
+from generator.manifest import EVENT_PARTS
 from generator.render import Renderer
-from generator.writers import WriteError
+from generator.writers import FolderWriter, WriteError
 
 pytestmark = pytest.mark.skipif(not fork.CAN_FORK, reason="no fork() here")
+FORKS = 1 + len(CHILD_PARTS)  # the display data's, then each renderer's
 
 
 def files(root: Path) -> dict[str, bytes]:
@@ -42,7 +53,7 @@ def test_processes_sharing_a_build_make_the_site_one_process_makes(tmp_path, mon
     alone = build_fixture_site(tmp_path / "alone")
     pids = forked(monkeypatch)
     shared = build_fixture_site(tmp_path / "shared", fork_from=0)
-    assert len(pids) == len(CHILD_PARTS) and os.getpid() not in pids
+    assert len(pids) == FORKS and os.getpid() not in pids
     assert files(tmp_path / "shared") == files(tmp_path / "alone")  # the manifests included
     same = ("files_written", "files_unchanged", "files_deleted", "pages", "events")
     assert {k: getattr(shared, k) for k in same} == {k: getattr(alone, k) for k in same}
@@ -95,7 +106,7 @@ def test_a_failure_in_the_parent_stops_the_child(tmp_path, monkeypatch):
     monkeypatch.setattr(Renderer, "render", failing)
     with pytest.raises(RuntimeError, match="the sitemap failed"):
         build_fixture_site(tmp_path / "site", fork_from=0)
-    assert len(pids) == len(CHILD_PARTS)
+    assert len(pids) == FORKS
     for pid in pids:
         with pytest.raises(ChildProcessError):
             os.waitpid(pid, os.WNOHANG)  # reaped: no zombie, no process left writing
@@ -114,3 +125,61 @@ def test_a_child_that_dies_is_reported(tmp_path, monkeypatch):
     with pytest.raises(fork.ForkError, match=r"died \(exit code 9\) without a report"):
         build_fixture_site(tmp_path / "site", fork_from=0)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_failure_working_out_the_display_data_fails_the_build(tmp_path, monkeypatch):
+    parent, real = os.getpid(), build.costly
+
+    def failing(view):
+        if os.getpid() != parent:
+            raise ValueError(f"cannot sanitise the description of {view.event.event_id}")
+        return real(view)
+
+    monkeypatch.setattr(build, "costly", failing)
+    with pytest.raises(ValueError, match="cannot sanitise the description"):
+        build_fixture_site(tmp_path / "site", fork_from=0)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_both_cores_give_each_answer_in_order_and_the_childs_error():
+    parent = os.getpid()
+    assert fork.on_both_cores(range(7), lambda n: (n * n, os.getpid() == parent)) == [
+        (n * n, n < 3) for n in range(7)
+    ]
+
+    def odd_fails(n):
+        if n % 2:
+            raise ValueError(f"{n} is odd")
+        return n
+
+    with pytest.raises(ValueError, match="5 is odd"):  # 1 and 3 are the parent's: 1 first
+        fork.on_both_cores([0, 2, 4, 5], odd_fails)
+    with pytest.raises(ValueError, match="1 is odd"):
+        fork.on_both_cores([0, 1, 2, 4], odd_fails)
+
+
+def test_a_share_of_event_pages_plans_no_listing(tmp_path, monkeypatch):
+    """A writer of event pages only (a forked renderer, a render invocation of one part) makes
+    no listing, group or topic page: only the sitemap's writer needs every page planned."""
+    planned: list[str] = []
+    for family in ("week_pages", "month_pages", "group_pages", "topic_pages", "series_pages"):
+        real = getattr(pages, family)
+
+        def spy(*args, _real=real, _name=family, **kwargs):
+            planned.append(_name)
+            return _real(*args, **kwargs)
+
+        monkeypatch.setattr(pages, family, spy)
+    writer = FolderWriter(tmp_path / "part")
+    writer.only([EVENT_PARTS[0]])  # as a forked renderer's is
+    report = build.build_site(
+        fixture_store(), writer, site=SITE, groups=GROUPS, categories=CATEGORIES, today=TODAY,
+        now_ts=NOW_TS, fork_from=10**9,
+    )  # fmt: skip
+    assert planned == [] and report.pages > 0
+    whole = build_fixture_site(tmp_path / "whole")
+    assert (
+        sorted(set(planned))
+        == ["group_pages", "month_pages", "series_pages", "topic_pages", "week_pages"]
+        and whole.pages > report.pages
+    )

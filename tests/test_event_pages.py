@@ -479,3 +479,28 @@ def test_the_listing_card_links_its_page_quietly(site):
     ]
     assert card.select("a.button") == []
     assert date.fromisoformat(card.select_one("time.dt-start")["datetime"][:10]) == TODAY
+
+
+def test_the_json_ld_is_ascii_and_reads_back_as_the_event():
+    """Every event's JSON-LD is held by the listings that show it: ASCII, one byte a character
+    (a single "…" would make Python hold the whole text at two)."""
+    event = replace(
+        EVENTS["pydc-december"], title="Café Rust – 東京 </script>", description="x " * 400
+    )
+    data = view(event).jsonld
+    assert data.isascii() and "</script>" not in data
+    parsed = json.loads(data)
+    assert parsed["name"] == "Café Rust – 東京 </script>"
+    assert parsed["description"].endswith(" …")
+
+
+def test_events_read_from_a_store_share_what_they_have_alike():
+    """Many events of a listing have their group, place, dates and topics alike: one string
+    each, not one per event read (the stores pass one table per read)."""
+    stored, shared = EVENTS["pydc-december"].to_dict(), {}
+    first, second = (Event.from_dict(json.loads(json.dumps(stored)), shared) for _ in range(2))
+    assert first == second == EVENTS["pydc-december"]
+    for name in ("group_name", "group_website", "state", "created_at", "updated_at"):
+        assert getattr(first, name) is getattr(second, name), name
+    assert first.categories[0] is second.categories[0]
+    assert first.title is not second.title  # what differs from event to event is not kept

@@ -29,6 +29,7 @@ from core.store.sqlite import SQLiteStore
 from generator import manifest, pagefind, search, search_page, urls
 from generator.build import build_site
 from generator.pagefind import PagefindError
+from generator.render import Renderer
 from generator.writers import MANIFEST, S3Writer
 
 BUNDLE = Path("search/pagefind")
@@ -129,6 +130,29 @@ def test_a_failed_index_is_a_clear_error_and_leaves_the_folder_as_it_was(tmp_pat
     with pytest.raises(PagefindError, match=r"^Pagefind stopped before"):
         build_fixture_site(tmp_path, store)
     assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before
+
+
+def test_the_index_is_built_while_pages_render_and_a_failed_render_stops_it(tmp_path, monkeypatch):
+    started: list[pagefind.Indexing] = []
+    real = pagefind.Indexing.__init__
+
+    def spy(self, records, **kwargs):
+        real(self, records, **kwargs)
+        started.append(self)
+
+    monkeypatch.setattr(pagefind.Indexing, "__init__", spy)
+
+    def failing(self, page):
+        assert started, "Pagefind starts before the first page renders"
+        raise RuntimeError(f"cannot render {page.url}")
+
+    monkeypatch.setattr(Renderer, "render", failing)
+    with pytest.raises(RuntimeError, match="cannot render"):
+        build_fixture_site(tmp_path / "site")
+    (indexing,) = started
+    assert not indexing._thread.is_alive()  # stopped with the build, not left running
+    assert indexing._process.returncode is not None  # killed and reaped
+    assert not (tmp_path / "site").exists()
 
 
 def test_the_bundle_goes_to_s3_with_its_types_and_a_rebuild_uploads_nothing():
