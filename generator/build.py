@@ -167,8 +167,8 @@ def _shared(
     """``publish`` on both cores: most of the event pages and calendars (CHILD_PARTS) in a
     forked process, the rest here within ``alongside`` (the search index: started after the
     fork, as a process must not fork with threads running); what the children wrote is
-    recorded by this process's writer. Each process plans every page, and renders only its
-    own."""
+    recorded by this process's writer. This process plans every page (it writes the sitemap),
+    the child only its own (``plan``'s ``owns``)."""
     writer = publisher.writer
     # the views' costly display data, which listings here and event pages there both show
     for view, values in zip(views, on_both_cores(views, costly), strict=True):

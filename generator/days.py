@@ -102,16 +102,16 @@ def _on_week_page(entry: Entry, day: date, repeats: Repeats) -> bool:
 def split(days: Iterable[Day], keys: Callable[[EventView], Iterable[str]]) -> dict[str, list[Day]]:
     """The days restricted to each key's events, for every key at once (``keys``: an event's,
     each once), in one pass over the events; days left empty are dropped."""
-    split: dict[str, list[Day]] = {}
+    by_key: dict[str, list[Day]] = {}
     for day in days:
         picked: dict[str, list[Entry]] = {}
         for entry in day.entries:
             for key in keys(entry.view):
                 picked.setdefault(key, []).append(entry)
         for key, entries in picked.items():
-            whole = len(entries) == len(day.entries)
-            split.setdefault(key, []).append(day if whole else replace(day, entries=tuple(entries)))
-    return split
+            kept = day if len(entries) == len(day.entries) else replace(day, entries=tuple(entries))
+            by_key.setdefault(key, []).append(kept)
+    return by_key
 
 
 def calm(days: Sequence[Day], *, once: bool = False) -> list[Day]:

@@ -104,7 +104,7 @@ def plan(
             site,
             groups,
         ),
-        _family(wanted, urls.home(), partial(series_pages, repeats, today)),
+        _family(wanted, urls.series(""), partial(series_pages, repeats, today)),
     )
     feeds = chain(_feeds(views, members, groups, site), topic_feeds(topics, categories, site))
     new_once = repeats.once(fresh, lambda dated: dated.entry.view)  # the newsletter's
