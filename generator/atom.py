@@ -1,9 +1,10 @@
 """The Atom feeds of what is new (RFC 4287), made with feedgenerator (Pelican's): one for the
 whole site (``/new/feed.atom``) and one beside each topic, group and state page.
 
-Each entry is one upcoming event that is new by the one rule (``core.lifecycle.is_new``), newest
-first, at most MAX_ENTRIES: its id and link are its page here, ``published`` the day it was first
-listed, ``updated`` its last change, and its summary says when, where and who. Every timestamp
+Each entry is one piece of news (``generator.new_pages.news``: an upcoming event new by the one
+rule, a series once), newest first, at most MAX_ENTRIES: its id and link are its page here,
+``published`` the day it was first listed, ``updated`` its last change, and its summary says
+when, where and who (a series: how often, and a link to all its dates). Every timestamp
 comes from the data, never the clock (feedgenerator takes "now" where none is given), so an
 unchanged feed is the same bytes and the writer uploads nothing.
 """
@@ -18,11 +19,13 @@ from zoneinfo import ZoneInfo
 
 from feedgenerator import Atom1Feed
 
-from core.lifecycle import is_new
 from core.models import Category, Group, SiteConfig
 from generator import urls
+from generator.days import Entry
+from generator.new_pages import newest_first, news
 from generator.outputs import Output
 from generator.pages import STATE_NAMES, group_members, in_state
+from generator.series import Repeats
 from generator.topics import topic_members
 from generator.views import EventView, day_label
 
@@ -36,7 +39,7 @@ class AtomFeed(Output):
 
     title: str
     page: str
-    views: Sequence[EventView]
+    entries: Sequence[Entry]
 
 
 def atom_feeds(
@@ -46,30 +49,32 @@ def atom_feeds(
     groups: Sequence[Group],
     categories: Sequence[Category],
     today: date,
+    repeats: Repeats,
 ) -> Iterator[AtomFeed]:
-    """Every Atom feed of the site, for these upcoming events (in start order)."""
-    new = sorted(  # newest first; stable, so each day's in start order
-        (v for v in views if is_new(v.event, today)), key=lambda v: v.event.first_seen, reverse=True
-    )
+    """Every Atom feed of the site, for these upcoming events (in start order) and their
+    frequent series (``repeats``)."""
+    new = newest_first(news(views, today, repeats))
+    entry = {e.view.event.event_id: e for e in new}
+    fresh = [e.view for e in new]
+
+    def feed(url: str, title: str, page: str, chosen: Sequence[EventView]) -> AtomFeed:
+        return AtomFeed(url, title, page, [entry[v.event.event_id] for v in chosen[:MAX_ENTRIES]])
+
     name = site.site_name
-    yield _feed(urls.new_atom(), f"{name}: newly added events", urls.new(), new)
+    yield feed(urls.new_atom(), f"{name}: newly added events", urls.new(), fresh)
     for state in (s for s in STATE_NAMES if s in site.only_states):
         title = f"{name}: new in {STATE_NAMES[state]}"
-        chosen = [v for v in new if in_state(state)(v)]
-        yield _feed(urls.location_atom(state), title, urls.location(state), chosen)
-    topics = topic_members(new, categories)
+        chosen = [v for v in fresh if in_state(state)(v)]
+        yield feed(urls.location_atom(state), title, urls.location(state), chosen)
+    topics = topic_members(fresh, categories)
     for topic in categories:
         title = f"{name}: new in {topic.name}"
-        yield _feed(urls.topic_atom(topic.slug), title, urls.topic(topic.slug), topics[topic.slug])
-    members = group_members(new, groups)
+        yield feed(urls.topic_atom(topic.slug), title, urls.topic(topic.slug), topics[topic.slug])
+    members = group_members(fresh, groups)
     for group in (g for g in groups if g.active):
         title = f"{name}: new from {group.name}"
         gid = group.group_id
-        yield _feed(urls.group_atom(gid), title, urls.group(gid), members[gid])
-
-
-def _feed(url: str, title: str, page: str, new: Sequence[EventView]) -> AtomFeed:
-    return AtomFeed(url, title, page, new[:MAX_ENTRIES])
+        yield feed(urls.group_atom(gid), title, urls.group(gid), members[gid])
 
 
 def alternates(feeds: Sequence[AtomFeed]) -> Mapping[str, AtomFeed]:
@@ -100,15 +105,15 @@ def render_atom(feed: AtomFeed, site: SiteConfig) -> bytes:
         feed_url=urls.absolute(site, feed.url),
         feed_guid=urls.absolute(site, feed.url),
     )
-    for view in feed.views:
-        event = view.event
+    for entry in feed.entries:
+        view, event = entry.view, entry.view.event
         page = urls.absolute(site, urls.event(event.event_id))
         published = datetime.combine(date.fromisoformat(event.first_seen), time(), tz)
         out.add_item(
             title=("[Cancelled] " if event.cancelled else "") + view.title,
             link=page,
             unique_id=page,
-            description=escape(summary(view)),  # feedgenerator marks a summary type="html"
+            description=_summary_html(entry, site),
             pubdate=published,
             updateddate=max(_instant(event.updated_at) or published, published),
         )
@@ -125,6 +130,16 @@ def summary(view: EventView) -> str:
     if view.organizer:
         parts.append(view.organizer.text)
     return " · ".join(parts)
+
+
+def _summary_html(entry: Entry, site: SiteConfig) -> str:
+    """The summary as the HTML feedgenerator marks it (type="html"): the text escaped, so it
+    shows as text, and a series' label linking its page of all dates."""
+    html = escape(summary(entry.view))
+    if series := entry.series:
+        href = escape(urls.absolute(site, urls.series(series.key)))
+        html += f' · <a href="{href}">{escape(series.label)}: all {series.dates} dates</a>'
+    return html
 
 
 def _instant(stamp: str) -> datetime | None:

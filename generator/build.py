@@ -29,6 +29,7 @@ from generator.pages import plan, site_root
 from generator.publish import Publisher
 from generator.render import Renderer
 from generator.search import search_index
+from generator.series import find_series
 from generator.topics import topic_links
 from generator.views import EventView, costly, keep_costly, make_view
 from generator.writers import Share, Writer
@@ -97,6 +98,7 @@ def build_site(
         planned = [v for v in views if writer.owns(urls.output_file(urls.event(v.event.event_id)))]
     states = store.load_feed_states()
     published = writer.previous().keys()
+    repeats = find_series(planned, root)  # the series more often than weekly
     pages, feeds = plan(
         planned,
         site=site,
@@ -104,15 +106,20 @@ def build_site(
         categories=categories,
         today=today,
         feed_states=states,
+        repeats=repeats,
         weeks=archive.future_weeks(published, today),
         months=archive.future_months(published, today),
         owns=writer.owns,
     )
-    atoms = list(atom_feeds(planned, site=site, groups=groups, categories=categories, today=today))
+    atoms = list(
+        atom_feeds(
+            planned, site=site, groups=groups, categories=categories, today=today, repeats=repeats
+        )
+    )
     # each page's <link rel=alternate>: a feed's title and URL, not its entries, which would
     # make every page's digest change with any feed's (generator.digest)
     renderer.env.globals["atom_feeds"] = {
-        page: replace(feed, views=()) for page, feed in alternates(atoms).items()
+        page: replace(feed, entries=()) for page, feed in alternates(atoms).items()
     }
     vevents = VEvents(views, datetime.fromtimestamp(now_ts, UTC))
     publisher = Publisher(writer, renderer, vevents, per_page=["atom_feeds"])

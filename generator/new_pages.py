@@ -1,12 +1,13 @@
 """The ``/new/`` page: upcoming events the calendar first listed in the last NEW_DAYS days,
 grouped by the day they were added (newest first), each card dated, as events are not under
-their own day here (pure, no I/O). New is the one rule of ``core.lifecycle``; the page's Atom
-feed (``generator.atom``) lists the same events.
+their own day here (pure, no I/O). New is the one rule of ``core.lifecycle``, and ``news`` is
+what every list of the new shows (this page, the home page's count, the Atom feeds of
+``generator.atom`` and the newsletter): a series once, not each of its dates.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from itertools import groupby
@@ -16,6 +17,7 @@ from core.models import SiteConfig
 from generator import urls
 from generator.days import Entry, week_id
 from generator.outputs import LISTING_CAP, Page
+from generator.series import Repeats
 from generator.views import EventView, day_label
 
 
@@ -37,30 +39,48 @@ class Added:
     cards: tuple[Dated, ...]
 
 
-def added_this_week(views: Sequence[EventView], today: date) -> list[Dated]:
-    """The upcoming events added in the last week, in start order: the home page counts them,
-    the newsletter lists them first."""
-    return [_dated(v, today) for v in views if is_new(v.event, today, WEEK_DAYS)]
+def news(
+    views: Iterable[EventView], today: date, repeats: Repeats, days: int = NEW_DAYS
+) -> list[Entry]:
+    """The upcoming events first listed in the last ``days`` days (``core.lifecycle.is_new``),
+    in start order (as ``views``), each series of ``repeats`` once: its next date, labelled
+    and linking all its dates. One new daily stand-up is one piece of news, not ninety that
+    push out the rest (a feed holds only the latest few)."""
+    new = [v for v in views if is_new(v.event, today, days)]
+    return [Entry(v, False, repeats.of.get(v.event.event_id)) for v in repeats.once(new, _itself)]
+
+
+def newest_first(entries: Iterable[Entry]) -> list[Entry]:
+    """By the day each was first listed, newest first; a stable sort, so each day's stay in
+    start order."""
+    return sorted(entries, key=lambda e: e.view.event.first_seen, reverse=True)
+
+
+def added_this_week(views: Sequence[EventView], today: date, repeats: Repeats) -> list[Dated]:
+    """The news of the last week: the home page counts it, the newsletter lists it first."""
+    return [_dated(e, today) for e in news(views, today, repeats, WEEK_DAYS)]
 
 
 def new_page(
-    views: Sequence[EventView], site: SiteConfig, today: date, cap: int = LISTING_CAP
+    views: Sequence[EventView],
+    site: SiteConfig,
+    today: date,
+    repeats: Repeats,
+    cap: int = LISTING_CAP,
 ) -> Page:
-    """The page; ``views`` are in start order, and stay so within each day added (a stable
-    sort, reversed by the day only). It shows the ``cap`` most recently added, as a listing
-    shows its first ``cap`` events: a big import's thousands would make one page nobody reads
-    (and most of a build's time); the page says how many there are."""
-    new = sorted(
-        (v for v in views if is_new(v.event, today)), key=lambda v: v.event.first_seen, reverse=True
-    )
+    """The page; ``views`` are in start order, and stay so within each day added. It shows the
+    ``cap`` most recently added, as a listing shows its first ``cap`` events: a big import's
+    thousands would make one page nobody reads (and most of a build's time); the page says how
+    many there are."""
+    new = newest_first(news(views, today, repeats))
     added = [
         Added(
             day=date.fromisoformat(first_seen),
             anchor=f"added-{first_seen}",
             label=_label(date.fromisoformat(first_seen), today),
-            cards=tuple(_dated(v, today) for v in group),
+            cards=tuple(_dated(e, today) for e in group),
         )
-        for first_seen, group in groupby(new[:cap], key=lambda v: v.event.first_seen)
+        for first_seen, group in groupby(new[:cap], key=lambda e: e.view.event.first_seen)
     ]
     context = {
         "nav": "",
@@ -74,8 +94,12 @@ def new_page(
     return Page(urls.new(), "new.html", context)
 
 
-def _dated(view: EventView, today: date) -> Dated:
-    return Dated(_label(date.fromisoformat(view.event.start_date), today), Entry(view, False))
+def _itself(view: EventView) -> EventView:
+    return view
+
+
+def _dated(entry: Entry, today: date) -> Dated:
+    return Dated(_label(date.fromisoformat(entry.view.event.start_date), today), entry)
 
 
 def _label(day: date, today: date) -> str:

@@ -32,7 +32,7 @@ from generator.outputs import (
     subscription,
 )
 from generator.search_page import search_page
-from generator.series import find_series
+from generator.series import Repeats
 from generator.series_pages import series_pages
 from generator.topics import topic_feeds, topic_members, topic_pages
 from generator.urls import site_root
@@ -63,30 +63,31 @@ def plan(
     categories: Sequence[Category],
     today: date,
     feed_states: Mapping[str, FeedState],
+    repeats: Repeats,
     weeks: Collection[str] = (),
     months: Collection[str] = (),
     owns: Callable[[str], bool] = lambda path: True,
 ) -> tuple[Iterator[Page], Iterator[Feed]]:
     """Every page and every feed of the site for these upcoming events (in start order);
-    ``feed_states`` (by group_id) say how each group's feed is doing. ``weeks`` and ``months``
+    ``feed_states`` (by group_id) say how each group's feed is doing; ``repeats`` are their
+    series more often than weekly (``generator.series.find_series``). ``weeks`` and ``months``
     get a page even without events: those an earlier build published (``generator.archive``),
     so a bookmark of a coming week never shows events that went away. ``owns`` says which
     files are the writer's, asked as the pages are made (a forked worker's share is set after
     planning): a writer without the sitemap, which lists every page, gets only the pages of its
     own families planned."""
-    repeats = find_series(views, site_root(site))  # series more often than weekly
     days = lay_out(views, root=site_root(site), today=today, repeats=repeats)
     members = group_members(views, groups)
     topics = topic_members(views, categories)
     everything = subscription(site, urls.events_ics(), f"All events ({site.site_name})")
-    fresh = added_this_week(views, today)
+    fresh = added_this_week(views, today, repeats)  # the home count, the newsletter
 
     def wanted(path: str) -> bool:
         return owns(SITEMAP) or owns(path)
 
     def site_pages() -> Iterator[Page]:
         yield from _listed_pages(views, days, site, everything, len(fresh))
-        yield new_page(views, site, today)
+        yield new_page(views, site, today, repeats)
         yield feeds_page(site, groups, categories, _state_names(site))
         yield search_page(site, today, len(views))
         yield from week_pages(days, site, today, everything, also=weeks)
@@ -107,8 +108,7 @@ def plan(
         _family(wanted, urls.series(""), partial(series_pages, repeats, today)),
     )
     feeds = chain(_feeds(views, members, groups, site), topic_feeds(topics, categories, site))
-    new_once = repeats.once(fresh, lambda dated: dated.entry.view)  # the newsletter's
-    return _pages(listed, days, today, new_once), feeds
+    return _pages(listed, days, today, fresh), feeds
 
 
 def _family(

@@ -67,7 +67,7 @@ class Publisher:
         whether or not the views' tokens count it."""
         if not self.writer.owns(feed.path):
             return
-        key = digest(self.code, site, feed, [v.event.updated_at for v in feed.views])
+        key = digest(self.code, site, feed, [e.view.event.updated_at for e in feed.entries])
         self._publish(feed.path, key, lambda: render_atom(feed, site))
 
     def _publish(self, path: str, key: str, make: Callable[[], bytes]) -> None:

@@ -303,7 +303,7 @@ def test_the_newsletter_shows_it_once(built):
     assert new.count(OFFICE_HOURS) == WEEKS  # weekly: each date, as on the listings
     listed = [s.text for s in html.find_all("strong")]
     assert listed.count(STANDUP) == 2  # once new, once in the week ahead (today)
-    assert html.text.count("Repeats daily") == 1
+    assert html.text.count("Repeats daily") == 2  # the new one says it too
     assert text.count(f"* {STANDUP}\n") == 2
 
 
