@@ -13,7 +13,7 @@ from datetime import date
 from itertools import groupby
 
 from core.lifecycle import NEW_DAYS, WEEK_DAYS, is_new
-from core.models import SiteConfig
+from core.models import Event, SiteConfig
 from generator import urls
 from generator.days import Entry, week_id
 from generator.outputs import LISTING_CAP, Page
@@ -45,8 +45,16 @@ def news(
     """The upcoming events first listed in the last ``days`` days (``core.lifecycle.is_new``),
     in start order (as ``views``), each series of ``repeats`` once: its next date, labelled
     and linking all its dates. One new daily stand-up is one piece of news, not ninety that
-    push out the rest (a feed holds only the latest few)."""
-    new = [v for v in views if is_new(v.event, today, days)]
+    push out the rest (a feed holds only the latest few). A series is new when its first
+    listed date is: a date rolling into a feed's window is not news (``core.lifecycle`` sees
+    to it for a UID's series, this for one found by title, time and place)."""
+    first = {key: min(dates, key=_first_seen).event for key, dates in repeats.members.items()}
+
+    def listed(view: EventView) -> Event:
+        series = repeats.of.get(view.event.event_id)
+        return first[series.key] if series else view.event
+
+    new = [v for v in views if is_new(listed(v), today, days)]
     return [Entry(v, False, repeats.of.get(v.event.event_id)) for v in repeats.once(new, _itself)]
 
 
@@ -92,6 +100,10 @@ def new_page(
         "atom_href": urls.new_atom(),
     }
     return Page(urls.new(), "new.html", context)
+
+
+def _first_seen(view: EventView) -> str:
+    return view.event.first_seen
 
 
 def _itself(view: EventView) -> EventView:

@@ -3,7 +3,11 @@
 A feed's recurring series is stored as one event per occurrence, its ``source_uid`` the series'
 UID, "#" and the occurrence's original slot (``UID#2026-12-02T14:00:00Z``, collector/parse.py;
 a curated series' ``recurring:<file>#<slot>``, collector/recurring.py). A series is one such UID
-within its group. Its rule is not stored: how often it repeats is read from its upcoming dates
+within its group. Meetup, where most groups are, exports each date of a series as its own
+VEVENT with its own UID instead: a group's one-off events with the same title (``core.words``),
+local start time and place, MIN_DATES or more and typically less than a week apart, are one
+series too (``derived_uid``; its key and page URL are made as a UID's, so those stay as they
+were). Its rule is not stored: how often it repeats is read from its upcoming dates
 (``repeat_label``), so the label says what the listings hold once EXDATEs, RDATEs and moved
 occurrences are applied, and items stored before this need no new attribute.
 
@@ -25,6 +29,7 @@ from statistics import median_low
 from typing import TypeVar
 
 from core.models import Event
+from core.words import normalise
 from generator import urls
 from generator.views import EventView
 
@@ -33,6 +38,9 @@ SLOT = re.compile(r"#\d{4}-\d\d-\d\d(?:T\d\d:\d\d:\d\dZ)?$")  # what parse adds 
 EVERY_DAY = frozenset(range(7))
 WEEKDAYS = frozenset(range(5))  # Monday to Friday
 KEY_CHARS = 16  # hex digits of a series' key in its URL
+MIN_DATES = 3  # of a series found by title, time and place: two one-offs alike are no series
+WEEK = 7  # days; such a series' dates are typically closer
+DERIVED = "\x1e"  # begins a found series' name within its group, which no feed's UID does
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +81,29 @@ def series_uid(event: Event) -> str | None:
     if not slot or slot.start() == 0:
         return None
     return f"{event.group_id}\x1f{event.source_uid[: slot.start()]}"
+
+
+def derived_uid(event: Event) -> str:
+    """The series a one-off event would be a date of, were there others alike: its group, its
+    title's words, its local start time and its place (``series_key`` digests it, as a UID)."""
+    title, place = normalise(event.title), normalise(event.location)
+    return "\x1f".join((event.group_id, DERIVED + title, event.start_datetime[11:16], place))
+
+
+def _derived(views: Iterable[EventView]) -> dict[str, list[EventView]]:
+    """The one-off events that are the dates of a series all the same: MIN_DATES or more alike
+    (``derived_uid``), typically less than a week apart (the median gap, so a break for the
+    holidays does not split a daily stand-up)."""
+    alike: dict[str, list[EventView]] = {}
+    for view in views:
+        alike.setdefault(derived_uid(view.event), []).append(view)
+    found = {}
+    for uid, dates in alike.items():
+        days = sorted({date.fromisoformat(v.event.start_date) for v in dates})
+        gaps = [(later - earlier).days for earlier, later in pairwise(days)]
+        if len(days) >= MIN_DATES and median_low(gaps) < WEEK:
+            found[uid] = dates
+    return found
 
 
 def pick(views: Iterable[EventView]) -> EventView:
@@ -128,9 +159,13 @@ def find_series(views: Iterable[EventView], root: str) -> Repeats:
     """The series among ``views`` that repeat more often than weekly; ``root`` is the site's
     path prefix. Read from all the upcoming events at once, so every page agrees."""
     by_uid: dict[str, list[EventView]] = {}
+    one_offs = []
     for view in views:
         if uid := series_uid(view.event):
             by_uid.setdefault(uid, []).append(view)
+        else:
+            one_offs.append(view)
+    by_uid |= _derived(one_offs)
     of: dict[str, Series] = {}
     members: dict[str, tuple[EventView, ...]] = {}
     weekly: set[str] = set()
