@@ -2,8 +2,10 @@
 whole site (``/new/feed.atom``) and one beside each topic, group and state page.
 
 Each entry is one piece of news (``generator.new_pages.news``: an upcoming event new by the one
-rule, a series once), newest first, at most MAX_ENTRIES: its id and link are its page here,
-``published`` the day it was first listed, ``updated`` its last change, and its summary says
+rule, a series once), newest first, at most MAX_ENTRIES: its link is its page here, its id a
+tag URI of its group and feed UID (``entry_id``), which a reschedule or retitle keeps while the
+page moves to a new event_id (a reader would show a moved event as new), ``published`` the day
+it was first listed, ``updated`` its last change, and its summary says
 when, where and who (a series: how often, and a link to all its dates). Every timestamp
 comes from the data, never the clock (feedgenerator takes "now" where none is given), so an
 unchanged feed is the same bytes and the writer uploads nothing.
@@ -11,15 +13,17 @@ unchanged feed is the same bytes and the writer uploads nothing.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from html import escape
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from feedgenerator import Atom1Feed
 
-from core.models import Category, Group, SiteConfig
+from core.models import Category, Event, Group, SiteConfig
 from generator import urls
 from generator.days import Entry
 from generator.new_pages import newest_first, news
@@ -30,6 +34,8 @@ from generator.topics import topic_members
 from generator.views import EventView, day_label
 
 MAX_ENTRIES = 50
+UID_CHARS = 16  # hex digits of the digest of a feed UID in an entry's id
+TAG_YEAR = 2026  # of the entries' tag URIs: the year the site began minting them, as RFC 4151 asks
 NEVER = datetime(1970, 1, 1, tzinfo=UTC)  # the <updated> of a feed that has no entry yet
 
 
@@ -112,7 +118,7 @@ def render_atom(feed: AtomFeed, site: SiteConfig) -> bytes:
         out.add_item(
             title=("[Cancelled] " if event.cancelled else "") + view.title,
             link=page,
-            unique_id=page,
+            unique_id=entry_id(event, site),
             description=_summary_html(entry, site),
             pubdate=published,
             updateddate=max(_instant(event.updated_at) or published, published),
@@ -130,6 +136,18 @@ def summary(view: EventView) -> str:
     if view.organizer:
         parts.append(view.organizer.text)
     return " · ".join(parts)
+
+
+def entry_id(event: Event, site: SiteConfig) -> str:
+    """``tag:dctech.events,2026:pydc/<digest of its UID>`` (RFC 4151): what stays when a
+    reschedule or retitle moves it to a new event_id (``core.lifecycle`` matches a moved event
+    on group and UID alike); a fixed year, as a date from the event could change too. Its
+    page's URL when it has no UID."""
+    if not event.source_uid:
+        return urls.absolute(site, urls.event(event.event_id))
+    host = urlsplit(site.base_url).hostname
+    uid = hashlib.sha256(event.source_uid.encode("utf-8")).hexdigest()[:UID_CHARS]
+    return f"tag:{host},{TAG_YEAR}:{event.group_id}/{uid}"
 
 
 def _summary_html(entry: Entry, site: SiteConfig) -> str:

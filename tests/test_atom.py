@@ -1,9 +1,11 @@
 """The Atom feeds of what is new (generator/atom.py), read back with feedparser: every element
-RFC 4287 requires, the entries the one "new" rule picks (newest first, at most 50), the same
-bytes for the same data, and a <link rel="alternate"> on each page that has a feed."""
+RFC 4287 requires, the entries the one "new" rule picks (newest first, at most 50), ids that a
+move keeps, the same bytes for the same data, and a <link rel="alternate"> on each page that
+has a feed."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import replace
 from datetime import date, timedelta
 from html import unescape
@@ -55,6 +57,14 @@ def new_events(wanted=lambda e: True) -> list:
     return sorted(chosen, key=lambda e: e.first_seen, reverse=True)
 
 
+def entry_id(event) -> str:
+    """The contract: a tag URI of the group and a digest of the feed UID; else the page."""
+    if not event.source_uid:
+        return BASE + urls.event(event.event_id)
+    digest = hashlib.sha256(event.source_uid.encode()).hexdigest()[:16]
+    return f"tag:dctech.events,2026:{event.group_id}/{digest}"
+
+
 def feeds_of_the_site() -> dict[str, tuple[str, object]]:
     """Every Atom feed: url -> (the page it narrows, which fixture events belong in it)."""
     feeds = {urls.new_atom(): (urls.new(), lambda e: True)}
@@ -95,10 +105,10 @@ def test_each_feed_has_every_required_element_and_the_new_events(site, url):
     links = {(link.rel, link.href) for link in feed.links}
     assert ("self", BASE + url) in links and ("alternate", BASE + page) in links
     expected = new_events(wanted)
-    assert [e.id for e in parsed.entries] == [BASE + urls.event(x.event_id) for x in expected]
+    assert [e.id for e in parsed.entries] == [entry_id(x) for x in expected]
     for entry, event in zip(parsed.entries, expected, strict=True):
         assert entry.title == ("[Cancelled] " if event.cancelled else "") + event.title
-        assert entry.link == entry.id
+        assert entry.link == BASE + urls.event(event.event_id)
         assert entry.published.startswith(event.first_seen)
         assert entry.updated == event.updated_at
         assert entry.updated_parsed >= entry.published_parsed
@@ -145,6 +155,31 @@ def test_at_most_fifty_entries_newest_first(tmp_path):
     seen = [e.published[:10] for e in entries]
     assert seen == sorted(seen, reverse=True) and seen[0] == TODAY.isoformat()
     assert len(read(tmp_path, urls.group_atom("pydc")).entries) == MAX_ENTRIES
+
+
+def test_a_retitled_and_rescheduled_event_keeps_its_entry_id(tmp_path):
+    """A move gives the event a new event_id, so a new page; the collector keeps its group,
+    UID and first_seen (core.lifecycle), and a feed reader must not show it as new again."""
+    store = fixture_store()
+    old = listed_events()["pydc-december"]
+    build_fixture_site(tmp_path, store)
+    before = read(tmp_path, urls.new_atom()).entries
+    (was,) = [e for e in before if e.link == BASE + urls.event(old.event_id)]
+    moved = replace(
+        old,
+        event_id="pydc-december-moved",
+        title="Python Night: Typing, Moved to Wednesday",
+        start_datetime="2026-12-02T18:30:00",
+        end_datetime="2026-12-02T20:30:00",
+    )
+    store.put_events([moved])
+    store.delete_events([old.key])
+    build_fixture_site(tmp_path, store)
+    after = read(tmp_path, urls.new_atom()).entries
+    (now,) = [e for e in after if e.title == moved.title]
+    assert now.link == BASE + urls.event(moved.event_id) != was.link
+    assert now.id == was.id == entry_id(old)
+    assert now.id.startswith("tag:dctech.events,2026:pydc/")
 
 
 def test_the_same_data_gives_the_same_bytes_and_a_rebuild_writes_nothing(tmp_path):
