@@ -152,11 +152,13 @@ def entry_id(event: Event, site: SiteConfig) -> str:
 
 def _summary_html(entry: Entry, site: SiteConfig) -> str:
     """The summary as the HTML feedgenerator marks it (type="html"): the text escaped, so it
-    shows as text, and a series' label linking its page of all dates."""
+    shows as text, and a series' label linking its page of all dates (if it has one)."""
     html = escape(summary(entry.view))
-    if series := entry.series:
+    if (series := entry.series) and series.href:
         href = escape(urls.absolute(site, urls.series(series.key)))
         html += f' · <a href="{href}">{escape(series.label)}: all {series.dates} dates</a>'
+    elif series:
+        html += f" · {escape(series.label)}: {series.dates} dates"
     return html
 
 

@@ -43,19 +43,19 @@ def news(
     views: Iterable[EventView], today: date, repeats: Repeats, days: int = NEW_DAYS
 ) -> list[Entry]:
     """The upcoming events first listed in the last ``days`` days (``core.lifecycle.is_new``),
-    in start order (as ``views``), each series of ``repeats`` once: its next date, labelled
-    and linking all its dates. One new daily stand-up is one piece of news, not ninety that
-    push out the rest (a feed holds only the latest few). A series is new when its first
-    listed date is: a date rolling into a feed's window is not news (``core.lifecycle`` sees
-    to it for a UID's series, this for one found by title, time and place)."""
-    first = {key: min(dates, key=_first_seen).event for key, dates in repeats.members.items()}
+    in start order (as ``views``), each series of ``repeats`` once (a weekly one too): its
+    next date, labelled (and linking all its dates when it has a page). One new daily stand-up
+    is one piece of news, not ninety that push out the rest (a feed holds only the latest few).
+    A series is new when its first listed date is: a date rolling into a feed's window is not
+    news (``core.lifecycle`` sees to it for a UID's series, this for one found by title, time
+    and place)."""
 
     def listed(view: EventView) -> Event:
-        series = repeats.of.get(view.event.event_id)
-        return first[series.key] if series else view.event
+        series = repeats.series(view.event.event_id)
+        return repeats.first[series.key] if series else view.event
 
     new = [v for v in views if is_new(listed(v), today, days)]
-    return [Entry(v, False, repeats.of.get(v.event.event_id)) for v in repeats.once(new, _itself)]
+    return [Entry(v, False, repeats.series(v.event.event_id)) for v in repeats.once(new, _itself)]
 
 
 def newest_first(entries: Iterable[Entry]) -> list[Entry]:
@@ -100,10 +100,6 @@ def new_page(
         "atom_href": urls.new_atom(),
     }
     return Page(urls.new(), "new.html", context)
-
-
-def _first_seen(view: EventView) -> str:
-    return view.event.first_seen
 
 
 def _itself(view: EventView) -> EventView:

@@ -45,31 +45,44 @@ DERIVED = "\x1e"  # begins a found series' name within its group, which no feed'
 
 @dataclass(frozen=True, slots=True)
 class Series:
-    """What a listing card says of its series: how often, where all its dates are, how many."""
+    """What a card says of its series: how often, where all its dates are, how many."""
 
     key: str  # stable from build to build (its group and UID): the URL's slug
-    label: str  # "Repeats daily", "Every weekday", "3 times a week"
-    href: str  # its page, with the site's root
+    label: str  # "Repeats daily", "Every weekday", "3 times a week"; "Weekly" (``rarer``)
+    href: str  # its page, with the site's root; "" for a series listings show every date of
     dates: int  # its upcoming occurrences
 
 
 @dataclass(frozen=True)
 class Repeats:
-    """The series of a build's events that repeat more often than weekly."""
+    """The series of a build's events: those that repeat more often than weekly, which the
+    listings calm and which have a page, and the ``rarer`` ones (weekly, say), which only what
+    is new shows once."""
 
     of: Mapping[str, Series] = field(default_factory=dict)  # event_id -> its series
     members: Mapping[str, tuple[EventView, ...]] = field(default_factory=dict)  # key -> dates
     weekly: frozenset[str] = frozenset()  # event_ids the week pages show: each week's ``pick``
+    rarer: Mapping[str, Series] = field(default_factory=dict)  # event_id -> its series
+    first: Mapping[str, Event] = field(default_factory=dict)  # key -> its first listed date
+
+    def series(self, event_id: str) -> Series | None:
+        """The series of an event, of either kind."""
+        return self.of.get(event_id) or self.rarer.get(event_id)
 
     def once(self, items: Iterable[T], view: Callable[[T], EventView]) -> list[T]:
-        """``items`` (in start order) with each series' occurrences reduced to its ``pick``."""
+        """``items`` (in start order) with each series' occurrences, of either kind, reduced to
+        its ``pick``."""
         items = list(items)
         dates: dict[str, list[EventView]] = {}
         for item in items:
-            if series := self.of.get(view(item).event.event_id):
+            if series := self.series(view(item).event.event_id):
                 dates.setdefault(series.key, []).append(view(item))
         picked = {pick(views).event.event_id for views in dates.values()}
-        return [i for i in items if (eid := view(i).event.event_id) in picked or eid not in self.of]
+        return [
+            i
+            for i in items
+            if (eid := view(i).event.event_id) in picked or self.series(eid) is None
+        ]
 
 
 NO_REPEATS = Repeats()
@@ -150,14 +163,22 @@ def repeat_label(dates: Sequence[date]) -> str | None:
     return "Twice a week" if typical == 2 else f"{typical} times a week"
 
 
+def rarer_label(dates: Sequence[date]) -> str:
+    """How often a series listings show every date of repeats: "Weekly" or "Every other week"
+    when its dates (in order) are typically that far apart, else "Repeats"."""
+    distinct = sorted(set(dates))
+    gap = median_low([(later - earlier).days for earlier, later in pairwise(distinct)] or [0])
+    return {WEEK: "Weekly", 2 * WEEK: "Every other week"}.get(gap, "Repeats")
+
+
 def series_key(uid: str) -> str:
     """A short, stable slug for a series: a digest of its group and UID (UIDs are any text)."""
     return hashlib.sha256(uid.encode("utf-8")).hexdigest()[:KEY_CHARS]
 
 
 def find_series(views: Iterable[EventView], root: str) -> Repeats:
-    """The series among ``views`` that repeat more often than weekly; ``root`` is the site's
-    path prefix. Read from all the upcoming events at once, so every page agrees."""
+    """The series among ``views`` (two dates or more); ``root`` is the site's path prefix.
+    Read from all the upcoming events at once, so every page agrees."""
     by_uid: dict[str, list[EventView]] = {}
     one_offs = []
     for view in views:
@@ -169,12 +190,20 @@ def find_series(views: Iterable[EventView], root: str) -> Repeats:
     of: dict[str, Series] = {}
     members: dict[str, tuple[EventView, ...]] = {}
     weekly: set[str] = set()
+    rarer: dict[str, Series] = {}
+    first: dict[str, Event] = {}
     for uid, occurrences in by_uid.items():
-        occurrences.sort(key=lambda v: (v.event.start_datetime, v.event.event_id))
-        label = repeat_label([date.fromisoformat(v.event.start_date) for v in occurrences])
-        if label is None:
+        if len(occurrences) < 2:
             continue
+        occurrences.sort(key=lambda v: (v.event.start_datetime, v.event.event_id))
+        dates = [date.fromisoformat(v.event.start_date) for v in occurrences]
         key = series_key(uid)
+        first[key] = min(occurrences, key=lambda v: v.event.first_seen).event
+        label = repeat_label(dates)
+        if label is None:
+            series = Series(key, rarer_label(dates), "", len(occurrences))
+            rarer |= {v.event.event_id: series for v in occurrences}
+            continue
         series = Series(key, label, root + urls.series(key), len(occurrences))
         members[key] = tuple(occurrences)
         of |= {v.event.event_id: series for v in occurrences}
@@ -182,4 +211,4 @@ def find_series(views: Iterable[EventView], root: str) -> Repeats:
         for view in occurrences:
             by_week.setdefault(week_of(view), []).append(view)
         weekly |= {pick(week).event.event_id for week in by_week.values()}
-    return Repeats(of, members, frozenset(weekly))
+    return Repeats(of, members, frozenset(weekly), rarer, first)

@@ -103,7 +103,13 @@ def test_new_shows_the_daily_standup_once_with_its_label_and_all_its_dates(site)
 def test_the_home_page_counts_the_series_once(site):
     line = soup(site, urls.home()).select_one("p.new-this-week a")
     assert line.text == f"New this week: {len(titles(soup(site, urls.new())))} events"
-    assert line.text == "New this week: 16 events"  # the stand-up, 13 office hours, 2 more
+    assert line.text == "New this week: 4 events"  # the stand-up, the office hours, 2 more
+
+
+def test_a_new_weekly_series_is_one_card_too(site):
+    (card,) = soup(site, urls.new()).select("li.event:has(.p-name:-soup-contains('Office Hours'))")
+    assert card.select_one(".repeats").text == "Weekly · 13 dates"  # no page: every date listed
+    assert card.select_one(".repeats a") is None
 
 
 FEEDS = [urls.new_atom(), urls.group_atom(GROUP_ID), urls.topic_atom("cloud")]

@@ -300,11 +300,17 @@ def test_the_newsletter_shows_it_once(built):
             break
         new.append(sibling.strong.text)
     assert new.count(STANDUP) == 1
-    assert new.count(OFFICE_HOURS) == WEEKS  # weekly: each date, as on the listings
+    assert new.count(OFFICE_HOURS) == 1  # a new weekly series is one piece of news too
     listed = [s.text for s in html.find_all("strong")]
     assert listed.count(STANDUP) == 2  # once new, once in the week ahead (today)
+    assert listed.count(OFFICE_HOURS) == 2  # once new, once on Thursday
     assert html.text.count("Repeats daily") == 2  # the new one says it too
     assert text.count(f"* {STANDUP}\n") == 2
+    new_text = text.split("All new events:")[0]
+    assert new_text.count(f"* {OFFICE_HOURS}\n") == 1
+    assert "Thursday, December 3, 12:00 pm – 1:00 pm | Weekly" in new_text
+    office_hours = next(p for p in html.find_all("p") if p.strong and OFFICE_HOURS in p.strong.text)
+    assert "Thursday, December 3, 12:00 pm – 1:00 pm · Weekly" in office_hours.text
 
 
 def test_the_feeds_and_the_api_keep_every_occurrence(built, monkeypatch):
