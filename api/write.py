@@ -64,9 +64,9 @@ def _session(svc: Services) -> Session | None:
     return svc.signin.session(session_id, _now(svc.runtime))
 
 
-def _address() -> str:
+def _address(svc: Services) -> str:
     identity = (_request().context or {}).get("identity") or {}
-    return abuse.client_address(_headers(), identity.get("sourceIp"))
+    return abuse.client_address(_headers(), identity.get("sourceIp"), svc.origin_secret)
 
 
 def _page(name: str, status: int = 200, headers: Headers | None = None, **context: Any) -> Response:
@@ -110,7 +110,7 @@ def login() -> Response:
         now = _now(svc.runtime)
         abuse.rate_limit(
             svc.runtime.store(),
-            f"signin#ip#{_address()}",
+            f"signin#ip#{_address(svc)}",
             SIGN_INS_PER_IP_PER_HOUR,
             HOUR,
             now,
@@ -229,7 +229,7 @@ def submissions() -> Response:
         store = svc.runtime.store()
         abuse.rate_limit(
             store,
-            f"submit#ip#{_address()}",
+            f"submit#ip#{_address(svc)}",
             SUBMISSIONS_PER_IP_PER_HOUR,
             HOUR,
             now,

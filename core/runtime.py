@@ -144,6 +144,14 @@ GITHUB_SECRET_ARN = Variable(
     'Secrets Manager secret holding `{"client_secret": ..., "session_key": ...}` (CDK sets it)',
     "none: the two variables above",
 )
+ORIGIN_SECRET_ARN = Variable(
+    "DCTECH_ORIGIN_SECRET_ARN",
+    "API",
+    "Secrets Manager secret CloudFront sends to the API as `X-Origin-Verify`: only a request"
+    " carrying it is trusted for the visitor's address (`CloudFront-Viewer-Address`) in the"
+    " per-address limits (CDK sets it)",
+    "none: the connection's address",
+)
 OAUTH_CALLBACK_URL = Variable(
     "DCTECH_OAUTH_CALLBACK_URL",
     "API",
@@ -192,6 +200,7 @@ ENVIRONMENT: tuple[Variable, ...] = (
     GITHUB_CLIENT_SECRET,
     SESSION_KEY,
     GITHUB_SECRET_ARN,
+    ORIGIN_SECRET_ARN,
     OAUTH_CALLBACK_URL,
     SUBMISSIONS_REPO,
     GITHUB_URL,
@@ -237,6 +246,7 @@ class GitHubSettings:
     client_secret: str | None = None
     session_key: str | None = None
     secret_arn: str | None = None
+    origin_secret_arn: str | None = None  # what proves a request came through CloudFront
     callback_url: str | None = None  # None: the site's base_url + /auth/callback
     repository: str | None = None  # owner/name
     web_url: str = "https://github.com"
@@ -259,6 +269,7 @@ def github_settings(environ: Mapping[str, str] = os.environ) -> GitHubSettings:
         client_secret=GITHUB_CLIENT_SECRET.read(environ),
         session_key=SESSION_KEY.read(environ),
         secret_arn=GITHUB_SECRET_ARN.read(environ),
+        origin_secret_arn=ORIGIN_SECRET_ARN.read(environ),
         callback_url=OAUTH_CALLBACK_URL.read(environ),
         repository=SUBMISSIONS_REPO.read(environ),
         web_url=(GITHUB_URL.read(environ) or GitHubSettings.web_url).rstrip("/"),

@@ -6,8 +6,9 @@ nothing outside the folder is ever read. The paths CloudFront sends to the API (
 write path's ``/auth/``, ``/submit/`` and ``/submit-group/``) go to ``api_handler`` when one is
 given (the CLI passes the Chalice app's; this module never imports it) with the whole request: the
 method (any of those `chalice local` serves: GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS), every
-query parameter in order with its repeats, the headers and a body when there is one, so the API
-answers as it does in Lambda. The site itself answers GET and HEAD; other methods there get
+query parameter in order with its repeats, the headers, a body when there is one and the socket's
+address (the per-address limits count it: no header here proves where a request came from), so
+the API answers as it does in Lambda. The site itself answers GET and HEAD; other methods there get
 http.server's 501.
 """
 
@@ -25,7 +26,8 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from generator import urls
 from generator.media import content_type
 
-# (path, query as (name, value) pairs, method, request headers[, body]) -> (status, headers, body)
+# (path, query as (name, value) pairs, method, request headers[, body], client=address)
+#   -> (status, headers, body)
 ApiHandler = Callable[..., tuple[int, dict[str, str], bytes]]
 SITE_METHODS = ("GET", "HEAD")
 API_PATHS = ("/api", "/auth", "/submit", "/submit-group")  # CloudFront's API behaviours
@@ -78,6 +80,7 @@ def make_server(
                     self.command,
                     dict(self.headers.items()),
                     *((received,) if received else ()),
+                    client=self.client_address[0],
                 )
                 self._send(status, headers, body, send_body)
                 return

@@ -590,8 +590,10 @@ def test_the_api_may_read_and_write_only_its_own_records_and_read_its_secret(pro
         "secretsmanager:GetSecretValue",
         "lambda:InvokeFunction",
     }
-    secret, _ = one(prod.service.find_resources("AWS::SecretsManager::Secret"))
-    assert granted["secretsmanager:GetSecretValue"] == [{"Ref": secret}]
+    secrets = prod.service.find_resources("AWS::SecretsManager::Secret")
+    assert sorted(granted["secretsmanager:GetSecretValue"], key=str) == sorted(
+        ({"Ref": secret} for secret in secrets), key=str
+    )  # the OAuth secret and the origin secret, by name: never another
     probe, _ = function(prod, PROBE_HANDLER)
     assert granted["lambda:InvokeFunction"] == [{"Fn::GetAtt": [probe, "Arn"]}]
     _, fn = function(prod, API_HANDLER)
@@ -607,6 +609,32 @@ def test_the_api_may_read_and_write_only_its_own_records_and_read_its_secret(pro
     assert set(as_list(statement["Action"])) == records
     leading = statement["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
     assert leading == ["_record#*"]
+
+
+def test_cloudfront_proves_to_the_api_that_a_request_came_through_it(prod):
+    """Every request CloudFront forwards to the API carries the origin secret, resolved by
+    CloudFormation at deploy (never in the template), and the API reads the same secret."""
+    from api.abuse import ORIGIN_HEADER
+
+    origins = {o["Id"]: o for o in distribution(prod)["Origins"]}
+    paths = behaviours(prod)
+    api_origins = {
+        paths[p]["TargetOriginId"] for p in ("/api/*", "/api/submissions", "/auth/*", "/submit*")
+    }
+    (origin_id,) = api_origins  # one API origin, so no path forgets the header
+    (header,) = origins[origin_id]["OriginCustomHeaders"]
+    assert header["HeaderName"].lower() == ORIGIN_HEADER
+    reference = json.dumps(header["HeaderValue"])
+    assert "{{resolve:secretsmanager:" in reference
+    secret = next(
+        name
+        for name, found in prod.service.find_resources("AWS::SecretsManager::Secret").items()
+        if "CloudFront" in found["Properties"]["Description"]
+    )
+    assert json.dumps({"Ref": secret}) in reference
+    _, fn = function(prod, API_HANDLER)
+    variables = fn["Properties"]["Environment"]["Variables"]
+    assert variables["DCTECH_ORIGIN_SECRET_ARN"] == {"Ref": secret}
 
 
 def test_the_write_path_takes_post_uncached_and_forms_post_only_to_it(prod):

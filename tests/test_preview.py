@@ -25,7 +25,8 @@ def site(tmp_path_factory) -> Path:
 def server(site):
     calls = []
 
-    def api(path: str, query: list[tuple[str, str]], method: str, headers: dict[str, str]):
+    def api(path: str, query: list[tuple[str, str]], method: str, headers: dict, client: str):
+        assert client == "127.0.0.1", "the socket's address, for the per-address limits"
         calls.append((path, query))
         return 200, {"Content-Type": "application/json"}, b'{"events": []}'
 

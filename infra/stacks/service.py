@@ -29,8 +29,14 @@ class ServiceStack(cdk.Stack):
             scope, id, description="DC Tech Events: site, API and the daily job", **kwargs
         )
         api = Api(self, "Api", settings=settings, table=table)
-        Submissions(self, "Submissions", settings=settings, api=api.function)
-        website = Website(self, "Website", settings=settings, api=api.rest_api)
+        submissions = Submissions(self, "Submissions", settings=settings, api=api.function)
+        website = Website(
+            self,
+            "Website",
+            settings=settings,
+            api=api.rest_api,
+            origin_secret=submissions.origin_secret,
+        )
         jobs = Jobs(
             self,
             "Jobs",
