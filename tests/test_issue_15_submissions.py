@@ -167,6 +167,32 @@ def test_per_user_rate_limit(browser, fake, monkeypatch):
     assert "at most 2 per day" in refused.body.decode()
 
 
+def test_forms_sent_back_with_mistakes_spend_no_quota(browser, fake, monkeypatch):
+    """Only a submission that passes validation counts against the user's and the address's
+    quota: a form with a mistake is fixed and sent again, as often as it takes."""
+    monkeypatch.setattr(api.write, "SUBMISSIONS_PER_USER_PER_DAY", 2)
+    monkeypatch.setattr(api.write, "SUBMISSIONS_PER_IP_PER_HOUR", 2)
+    token = browser.csrf()
+    wrong = [event_form(token, time="25:99"), event_form(token, url="ftp://example.org")]
+    right = [event_form(token, title=f"Talk {n}") for n in range(3)]
+    statuses = [browser.post_form("/api/submissions", f).status_code for f in wrong + right]
+    assert statuses == [400, 400, 201, 201, 429] and len(fake.pulls) == 2
+
+
+def test_attempts_have_their_own_higher_bound(browser, fake, monkeypatch):
+    """Validation is work: every POST from an address counts against a bound of its own."""
+    monkeypatch.setattr(api.write, "SUBMISSION_ATTEMPTS_PER_IP_PER_HOUR", 3)
+    token = browser.csrf()
+    statuses = [
+        browser.post_form("/api/submissions", event_form(token, time="25:99")).status_code
+        for _ in range(3)
+    ]
+    last = browser.post_form("/api/submissions", event_form(token))
+    assert statuses == [400, 400, 400] and last.status_code == 429 and fake.pulls == []
+    assert "too many attempts from your address: at most 3 per hour" in last.body.decode()
+    assert 0 < int(last.headers["Retry-After"]) <= 3600
+
+
 ORIGIN_SECRET = "origin-secret-" + "x" * 34
 
 
