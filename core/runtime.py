@@ -58,35 +58,44 @@ CONFIG = Variable(
     "the bundled `config.yaml`",
 )
 GROUPS_DIR = Variable(
-    "DCTECH_GROUPS_DIR", "collector, render Lambdas", "group files", "the bundled `_groups`"
+    "DCTECH_GROUPS_DIR",
+    "collector, render Lambdas",
+    "group files, when no content bucket is named",
+    "`_groups` beside `core/`",
 )
 SINGLE_EVENTS_DIR = Variable(
-    "DCTECH_SINGLE_EVENTS_DIR", "collector Lambda", "single events", "the bundled `_single_events`"
+    "DCTECH_SINGLE_EVENTS_DIR",
+    "collector, render Lambdas",
+    "single events, when no content bucket is named",
+    "`_single_events` beside `core/`",
 )
 RECURRING_EVENTS_DIR = Variable(
     "DCTECH_RECURRING_EVENTS_DIR",
-    "collector Lambda",
-    "curated recurring series",
-    "the bundled `_recurring_events`",
+    "collector, render Lambdas",
+    "curated recurring series, when no content bucket is named",
+    "`_recurring_events` beside `core/`",
 )
 OVERRIDES_DIR = Variable(
     "DCTECH_OVERRIDES_DIR",
-    "collector Lambda",
-    "curators' overrides of feed events (`_overrides/<group_id>/<uid>.yaml`)",
-    "the bundled `_overrides`",
+    "collector, render Lambdas",
+    "curators' overrides of feed events (`_overrides/<group_id>/<uid>.yaml`), when no content"
+    " bucket is named",
+    "`_overrides` beside `core/`",
 )
 CATEGORIES_DIR = Variable(
     "DCTECH_CATEGORIES_DIR",
     "all Lambdas, API",
-    "topic files",
-    "the bundled `_categories`",
+    "topic files, when no content bucket is named",
+    "`_categories` beside `core/`",
 )
 CONTENT_BUCKET = Variable(
     "DCTECH_CONTENT_BUCKET",
-    "collector Lambda",
+    "collector, render Lambdas, API",
     "private bucket holding the content folders (`_groups/`, `_categories/`, `_single_events/`,"
-    " `_recurring_events/`, `_overrides/`; CDK deploys them), read at the start of each run",
-    "none: the bundled folders",
+    " `_recurring_events/`, `_overrides/`; CDK deploys them, no Lambda bundle ships them), read"
+    " at the start of each collector and render run; the API reads `_categories/`, again once"
+    " its copy is 15 minutes old",
+    "none: the folders above",
 )
 RENDER_FUNCTION = Variable(
     "DCTECH_RENDER_FUNCTION",
@@ -347,7 +356,7 @@ class Runtime:
     @cached_property
     def topics(self) -> tuple[str, ...]:
         """The topic slugs alone, sorted, read on first use: what the API checks ``category``
-        against (its bundle has `_categories` but no `_groups`, so no catalogue to load)."""
+        against (it reads only the topics, so no catalogue to load)."""
         from core.config import load_category
         from core.yamldoc import load_all
 

@@ -398,7 +398,6 @@ def test_function_environments(prod):
     store = {"Fn::Join": ["", ["dynamodb://", Match.any_value()]]}
     bundled = {
         "DCTECH_STORE": store,
-        "DCTECH_GROUPS_DIR": "/var/task/_groups",
         "DCTECH_CONFIG": "/var/task/config.yaml",
     }
     render_id, _ = function(prod, RENDER_HANDLER)
@@ -406,13 +405,7 @@ def test_function_environments(prod):
         "AWS::Lambda::Function",
         {
             "Handler": COLLECTOR_HANDLER,
-            "Environment": {
-                "Variables": bundled
-                | {
-                    "DCTECH_SINGLE_EVENTS_DIR": "/var/task/_single_events",
-                    "DCTECH_RENDER_FUNCTION": {"Ref": render_id},
-                }
-            },
+            "Environment": {"Variables": bundled | {"DCTECH_RENDER_FUNCTION": {"Ref": render_id}}},
         },
     )
     distribution_id, _ = one(prod.service.find_resources("AWS::CloudFront::Distribution"))
@@ -589,6 +582,8 @@ def test_the_api_may_read_and_write_only_its_own_records_and_read_its_secret(pro
         "dynamodb:GetItem",
         "secretsmanager:GetSecretValue",
         "lambda:InvokeFunction",
+        "s3:ListBucket",  # the content bucket, for the topics (test below)
+        "s3:GetObject",
     }
     secrets = prod.service.find_resources("AWS::SecretsManager::Secret")
     assert sorted(granted["secretsmanager:GetSecretValue"], key=str) == sorted(
@@ -685,7 +680,7 @@ def test_the_render_may_query_write_the_bucket_and_invalidate_its_distribution(p
     render_id, _ = function(prod, RENDER_HANDLER)
     assert granted["lambda:InvokeFunction"] == [{"Fn::GetAtt": [render_id, "Arn"]}]
     bucket, _ = site_bucket(prod)
-    assert granted["s3:ListBucket"] == [{"Fn::GetAtt": [bucket, "Arn"]}]
+    assert {"Fn::GetAtt": [bucket, "Arn"]} in granted["s3:ListBucket"]  # and the content's
     assert granted["s3:PutObject"] == [{"Fn::Join": ["", [{"Fn::GetAtt": [bucket, "Arn"]}, "/*"]]}]
     distribution_id, _ = one(prod.service.find_resources("AWS::CloudFront::Distribution"))
     (invalidation,) = granted["cloudfront:CreateInvalidation"]
@@ -903,7 +898,7 @@ def test_the_cdk_cli_entry_point_synthesises(tmp_path, bundles):
     ]
 
 
-def test_the_content_folders_are_deployed_to_a_private_bucket_the_collector_reads(prod):
+def test_the_content_folders_are_deployed_to_a_private_bucket_the_lambdas_read(prod):
     deployments = prod.service.find_resources("Custom::CDKBucketDeployment")
     prefixes = sorted(d["Properties"]["DestinationBucketKeyPrefix"] for d in deployments.values())
     assert prefixes == [
@@ -917,10 +912,13 @@ def test_the_content_folders_are_deployed_to_a_private_bucket_the_collector_read
     (content,) = buckets
     props = prod.service.to_json()["Resources"][content]["Properties"]
     assert all(props["PublicAccessBlockConfiguration"].values())
-    granted = role_actions(prod, COLLECTOR_HANDLER)
-    assert granted["s3:ListBucket"] == [{"Fn::GetAtt": [content, "Arn"]}]
-    assert granted["s3:GetObject"] == [{"Fn::Join": ["", [{"Fn::GetAtt": [content, "Arn"]}, "/*"]]}]
-    _, collector = function(prod, COLLECTOR_HANDLER)
-    assert collector["Properties"]["Environment"]["Variables"]["DCTECH_CONTENT_BUCKET"] == {
-        "Ref": content
-    }
+    objects = {"Fn::Join": ["", [{"Fn::GetAtt": [content, "Arn"]}, "/*"]]}
+    for handler in (COLLECTOR_HANDLER, RENDER_HANDLER, API_HANDLER):  # no bundle ships content
+        granted = role_actions(prod, handler)
+        assert {"Fn::GetAtt": [content, "Arn"]} in granted["s3:ListBucket"], handler
+        assert objects in granted["s3:GetObject"], handler
+        assert objects not in granted.get("s3:PutObject", []) + granted.get("s3:DeleteObject", [])
+        _, fn = function(prod, handler)
+        variables = fn["Properties"]["Environment"]["Variables"]
+        assert variables["DCTECH_CONTENT_BUCKET"] == {"Ref": content}, handler
+        assert not any(name.endswith("_DIR") for name in variables), "no bundled content"

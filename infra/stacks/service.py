@@ -47,7 +47,8 @@ class ServiceStack(cdk.Stack):
             site_url=website.url,
         )
         content = Content(self, "Content", settings=settings, logs=website.logs)
-        content.grant_read(jobs.collector)
+        for reader in (jobs.collector, jobs.render, api.function):  # no bundle ships content
+            content.grant_read(reader)
         monitoring = Monitoring(
             self,
             "Monitoring",
