@@ -31,6 +31,10 @@ from generator.media import content_type
 ApiHandler = Callable[..., tuple[int, dict[str, str], bytes]]
 SITE_METHODS = ("GET", "HEAD")
 API_PATHS = ("/api", "/auth", "/submit", "/submit-group")  # CloudFront's API behaviours
+# The write path's behaviours (infra/stacks/website.py): /api/submissions, /auth/*, /submit*;
+# their pages' forms may post only to FORM_TARGETS.
+WRITE_PATHS = ("/api/submissions", "/auth/", "/submit")
+FORM_TARGETS = ("/api/submissions", "/auth/logout")
 DRAIN_CHUNK = 64 * 1024
 MAX_API_BODY = 1024 * 1024  # more than any form; the API refuses what is over its own cap
 
@@ -82,7 +86,9 @@ def make_server(
                     *((received,) if received else ()),
                     client=self.client_address[0],
                 )
-                self._send(status, headers, body, send_body)
+                origin = f"http://{self.headers.get('Host') or self.server.server_address[0]}"
+                policy = content_security_policy(url.path, origin)
+                self._send(status, {**headers, "Content-Security-Policy": policy}, body, send_body)
                 return
             if self.command not in SITE_METHODS:
                 self.send_error(
@@ -140,13 +146,16 @@ def _headers(path: Path, url_path: str) -> dict[str, str]:
     }
 
 
-def content_security_policy(url_path: str) -> str:
+def content_security_policy(url_path: str, origin: str | None = None) -> str:
     """The policy CloudFront sends for ``url_path`` (infra/stacks/website.py; a test compares
     the two), so a page behaves here as it will there: our own stylesheet and no script, but
     the email-ready newsletter's inline styles and, under /search/, the search page's script
-    and Pagefind's (its worker, its WebAssembly)."""
+    and Pagefind's (its worker, its WebAssembly); and on the write path's answers, forms that
+    post only to the write path's targets at ``origin`` (the site's own, as the browser sees
+    it; without one, 'self', as a stage without a custom domain has)."""
     inline = url_path == urls.newsletter_html()
     search = url_path.startswith(urls.search())
+    write = origin is not None and url_path.startswith(WRITE_PATHS)
     return "; ".join(
         (
             "default-src 'self'",
@@ -154,7 +163,8 @@ def content_security_policy(url_path: str) -> str:
             "script-src " + ("'self' 'wasm-unsafe-eval'" if search else "'none'"),
             "object-src 'none'",
             "base-uri 'self'",
-            "form-action 'self'",
+            "form-action "
+            + (" ".join(f"{origin}{path}" for path in FORM_TARGETS) if write else "'self'"),
             "frame-ancestors 'none'",
         )
     )

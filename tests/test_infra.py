@@ -348,6 +348,15 @@ def test_dctech_serve_sends_the_content_security_policy_cloudfront_sends(prod):
         policy = headers_policy(prod, paths[pattern])["ContentSecurityPolicy"]
         assert content_security_policy(url) == policy["ContentSecurityPolicy"], pattern
     assert content_security_policy("/search/") == content_security_policy("/search/search.js")
+    for pattern, url in {
+        "/api/submissions": "/api/submissions",
+        "/auth/*": "/auth/callback",
+        "/submit*": "/submit-group/",
+        "/api/*": "/api/events",
+    }.items():
+        policy = headers_policy(prod, paths[pattern])["ContentSecurityPolicy"]
+        given = content_security_policy(url, "https://dctech.events")  # prod's custom domain
+        assert given == policy["ContentSecurityPolicy"], pattern
 
 
 def test_custom_domain_uses_the_certificate_and_modern_tls(prod, dev):
