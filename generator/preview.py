@@ -86,7 +86,7 @@ def make_server(
                     *((received,) if received else ()),
                     client=self.client_address[0],
                 )
-                origin = f"http://{self.headers.get('Host') or self.server.server_address[0]}"
+                origin = f"http://{self.headers.get('Host') or host}"
                 policy = content_security_policy(url.path, origin)
                 self._send(status, {**headers, "Content-Security-Policy": policy}, body, send_body)
                 return
