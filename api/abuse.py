@@ -7,6 +7,7 @@ counter simply expires with it.
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Mapping
 
 from core.errors import DctechError
@@ -14,6 +15,10 @@ from core.limits import MAX_SUBMISSION_BYTES
 from core.store.base import EventStore
 
 HONEYPOT = "website_url"  # a field hidden from people; a bot that fills every field fills it
+# CloudFront adds this header, with the origin secret, to every request it forwards to the API
+# (infra/stacks/website.py): it overwrites one a client sent, and a client calling API Gateway
+# directly cannot know the value.
+ORIGIN_HEADER = "x-origin-verify"
 
 
 class Refused(DctechError):
@@ -59,11 +64,15 @@ def rate_limit(
         )
 
 
-def client_address(headers: Mapping[str, str], source_ip: str | None) -> str:
-    """The visitor's address: CloudFront's viewer address (it overwrites any the client sent),
-    else the connection's."""
+def client_address(
+    headers: Mapping[str, str], source_ip: str | None, origin_secret: str | None
+) -> str:
+    """The visitor's address: CloudFront's viewer address (it overwrites any the client sent)
+    when the request proves it came through CloudFront, else the connection's. API Gateway is
+    public, so an unproven viewer address is anyone's choice and ignored."""
     viewer = headers.get("cloudfront-viewer-address", "")
-    if viewer:
+    proof = headers.get(ORIGIN_HEADER, "").encode()
+    if viewer and origin_secret and hmac.compare_digest(proof, origin_secret.encode()):
         return viewer.rsplit(":", 1)[0].strip("[]")
     return source_ip or "unknown"
 

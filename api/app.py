@@ -13,6 +13,8 @@ import hashlib
 import hmac
 import json
 import re
+import shutil
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -24,6 +26,7 @@ from chalice.app import Request
 
 from api import services, write
 from api.probe import FeedProbe
+from core.content import with_content
 from core.errors import DctechError
 from core.limits import EARLIEST_DATE, LATEST_DATE
 from core.models import IN_PERSON, STATES, VIRTUAL, Event
@@ -67,6 +70,9 @@ CACHE_ERROR = "no-store"
 JSON_TYPE = "application/json; charset=utf-8"
 
 _runtime: Runtime | None = None  # what requests are answered from; see runtime()
+_content_read: float | None = None  # when its content was downloaded (time.monotonic)
+API_CONTENT = ("_categories",)  # what the API reads of the content bucket
+CONTENT_SECONDS = 15 * 60  # how long a warm container answers from one download
 
 
 class ApiError(DctechError):
@@ -94,18 +100,28 @@ def configure(runtime: Runtime | None, probe: FeedProbe | None = None) -> None:
     """Answer from ``runtime``: `dctech serve` hands in its own (its store, its config.yaml)
     and reads submitted groups' feeds with ``probe``. None: build one from the environment at
     the next request, as in Lambda."""
-    global _runtime
-    _runtime = runtime
+    global _runtime, _content_read
+    _runtime, _content_read = runtime, None
     services.use_probe(probe)
 
 
 def runtime() -> Runtime:
     """The runtime requests are answered from: the configured one, else one built from the
     environment on first use. Kept for the process, and with it the store (one connection per
-    Lambda container, not per request)."""
-    global _runtime
+    Lambda container, not per request). With a content bucket its topics (the forms', the
+    ``category`` filter's) are downloaded on first use and again once they are CONTENT_SECONDS
+    old, so a content deploy reaches a warm container too; the previous copy is removed."""
+    global _runtime, _content_read
     if _runtime is None:
-        _runtime = from_environment()
+        _runtime, _content_read = from_environment(), None
+    clock = time.monotonic()
+    if _runtime.content_bucket and (
+        _content_read is None or clock - _content_read > CONTENT_SECONDS
+    ):
+        stale, _runtime = _runtime, with_content(_runtime, folders=API_CONTENT)
+        if _content_read is not None:
+            shutil.rmtree(stale.categories_dir.parent, ignore_errors=True)
+        _content_read = clock
     return _runtime
 
 

@@ -1,4 +1,6 @@
-"""The write path's secrets: the OAuth client secret and the session key.
+"""The write path's secrets: the OAuth client secret, the session key and the origin secret
+(the header CloudFront adds to what it forwards, api/abuse.py's proof that a request came
+through it).
 
 Locally they come from the environment (core/runtime.py's GitHubSettings); in Lambda from one
 Secrets Manager secret, read once per container, so they are never in the function's
@@ -47,15 +49,24 @@ def credentials(settings: GitHubSettings) -> Credentials:
     return Credentials(secret, key.encode())
 
 
-@lru_cache(maxsize=4)
-def _from_secrets_manager(arn: str) -> tuple[str, str]:
-    import boto3  # Lambda only: a local run reads the environment
+def origin_secret(settings: GitHubSettings) -> str | None:
+    """The value CloudFront sends as the origin header; None when none is configured (a local
+    run, where nothing stands in front of the API)."""
+    return _secret_string(settings.origin_secret_arn) if settings.origin_secret_arn else None
 
-    text = boto3.client("secretsmanager").get_secret_value(SecretId=arn)["SecretString"]
+
+def _from_secrets_manager(arn: str) -> tuple[str, str]:
     try:
-        values = json.loads(text)
+        values = json.loads(_secret_string(arn))
         return str(values["client_secret"]), str(values["session_key"])
     except (ValueError, KeyError, TypeError):
         raise SignInOff(
             "the sign-in secret must be JSON with client_secret and session_key"
         ) from None
+
+
+@lru_cache(maxsize=4)
+def _secret_string(arn: str) -> str:
+    import boto3  # Lambda only: a local run reads the environment
+
+    return str(boto3.client("secretsmanager").get_secret_value(SecretId=arn)["SecretString"])

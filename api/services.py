@@ -1,5 +1,6 @@
 """What the write path's routes work with, built once per runtime: the sign-in flow over the
-store, the GitHub client, the session key, the feed probe and the topics for the forms.
+store, the GitHub client, the session key, the feed probe, the topics for the forms and the
+origin secret.
 
 api/app.py connects the provider of its runtime at import, and `dctech serve` hands in the
 collector's probe; in Lambda the probe is the function the runtime names.
@@ -11,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from api.auth import CALLBACK_PATH, SignIn
-from api.credentials import credentials
+from api.credentials import credentials, origin_secret
 from api.github import GitHub, HttpGitHub
 from api.probe import FeedProbe, lambda_probe
 from core.config import load_category
@@ -31,6 +32,7 @@ class Services:
     github: GitHub
     probe: FeedProbe | None
     categories: tuple[Category, ...]
+    origin_secret: str | None  # CloudFront's header value: api/abuse.py client_address
 
 
 _provider: Callable[[], Runtime] | None = None
@@ -75,7 +77,15 @@ def services() -> Services:
         probe = _probe or (
             lambda_probe(settings.probe_function) if settings.probe_function else None
         )
-        _built = Services(runtime, signin, secrets.session_key, github, probe, _categories(runtime))
+        _built = Services(
+            runtime,
+            signin,
+            secrets.session_key,
+            github,
+            probe,
+            _categories(runtime),
+            origin_secret(settings),
+        )
     return _built
 
 

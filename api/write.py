@@ -28,6 +28,7 @@ from core.limits import (
     SESSION_SECONDS,
     SIGN_IN_SECONDS,
     SIGN_INS_PER_IP_PER_HOUR,
+    SUBMISSION_ATTEMPTS_PER_IP_PER_HOUR,
     SUBMISSIONS_PER_IP_PER_HOUR,
     SUBMISSIONS_PER_USER_PER_DAY,
 )
@@ -64,9 +65,9 @@ def _session(svc: Services) -> Session | None:
     return svc.signin.session(session_id, _now(svc.runtime))
 
 
-def _address() -> str:
+def _address(svc: Services) -> str:
     identity = (_request().context or {}).get("identity") or {}
-    return abuse.client_address(_headers(), identity.get("sourceIp"))
+    return abuse.client_address(_headers(), identity.get("sourceIp"), svc.origin_secret)
 
 
 def _page(name: str, status: int = 200, headers: Headers | None = None, **context: Any) -> Response:
@@ -110,7 +111,7 @@ def login() -> Response:
         now = _now(svc.runtime)
         abuse.rate_limit(
             svc.runtime.store(),
-            f"signin#ip#{_address()}",
+            f"signin#ip#{_address(svc)}",
             SIGN_INS_PER_IP_PER_HOUR,
             HOUR,
             now,
@@ -226,14 +227,13 @@ def submissions() -> Response:
         abuse.check_size(_headers(), body)
         svc = services()
         now = _now(svc.runtime)
-        store = svc.runtime.store()
         abuse.rate_limit(
-            store,
-            f"submit#ip#{_address()}",
-            SUBMISSIONS_PER_IP_PER_HOUR,
+            svc.runtime.store(),
+            f"attempt#ip#{_address(svc)}",
+            SUBMISSION_ATTEMPTS_PER_IP_PER_HOUR,
             HOUR,
             now,
-            "submissions from your address",
+            "attempts from your address",
         )
         if not _headers().get("content-type", "").startswith(FORM):
             raise abuse.Refused(415, "unsupported_media_type", f"send the form as {FORM}")
@@ -254,19 +254,33 @@ def submissions() -> Response:
                 403, "bad_token", "the form has expired: reload the page and try again"
             )
         abuse.check_honeypot(form)
-        abuse.rate_limit(
-            store,
-            f"submit#user#{session.login}",
-            SUBMISSIONS_PER_USER_PER_DAY,
-            DAY,
-            now,
-            "submissions",
-        )
         return _submit(svc, session, kind, form, now)
     except SignInOff as error:
         return _off(error)
     except abuse.Refused as error:
         return _refusal(error, FORM_PATH.get(kind))
+
+
+def _spend_quota(svc: Services, session: Session, now: int) -> None:
+    """Count a submission that passed validation, before GitHub does any work for it: a form
+    sent back with mistakes costs nothing of the user's or the address's quota."""
+    store = svc.runtime.store()
+    abuse.rate_limit(
+        store,
+        f"submit#user#{session.login}",
+        SUBMISSIONS_PER_USER_PER_DAY,
+        DAY,
+        now,
+        "submissions",
+    )
+    abuse.rate_limit(
+        store,
+        f"submit#ip#{_address(svc)}",
+        SUBMISSIONS_PER_IP_PER_HOUR,
+        HOUR,
+        now,
+        "submissions from your address",
+    )
 
 
 def _submit(
@@ -275,14 +289,16 @@ def _submit(
     settings = svc.runtime.github
     profile = f"{settings.web_url}/{session.login}"
     submission = draft(kind, form, {c.slug for c in svc.categories}, (session.login, profile))
+    if not submission.ok:
+        return _form(kind, submission, 400)
+    _spend_quota(svc, session, now)
     repository = str(settings.repository)
     try:
-        if submission.ok and svc.github.file_exists(session.token, repository, submission.path):
+        if svc.github.file_exists(session.token, repository, submission.path):
             where = "name" if kind == GROUP else "title"
             submission.fail(
                 where, f"{submission.path} is already in the repository: choose another {where}"
             )
-        if not submission.ok:
             return _form(kind, submission, 400)
         report = None
         found_on: list[tuple[str, str]] = event_dates(submission)

@@ -3,7 +3,7 @@ the same bundle's second handler, which reads one submitted group's feed for the
 
 Configuration comes from the environment (core/runtime.py, the README's table); the code and
 config ship in the Lambda bundle, the content folders come from the content bucket when the
-environment names one (collector/content.py).
+environment names one (core/content.py).
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import json
 import logging
 from datetime import datetime
 
-from collector.content import with_content
 from collector.run import collect
+from core.content import with_content
 from core.runtime import Runtime, from_environment
 
 log = logging.getLogger("dctech.collector")

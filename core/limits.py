@@ -41,6 +41,9 @@ LATEST_DATE = date(2099, 12, 31)
 MAX_SUBMISSION_BYTES = 16 * 1024  # a filled-in form is well under 2 KB
 SUBMISSIONS_PER_USER_PER_DAY = 10  # a busy organiser adds a few events a week
 SUBMISSIONS_PER_IP_PER_HOUR = 20  # a room of people sharing one address at a meetup
+# Every POST, valid or not, counts here: fixing a form's mistakes is free under the two limits
+# above (only a submission that passes validation counts there), but not without end.
+SUBMISSION_ATTEMPTS_PER_IP_PER_HOUR = 3 * SUBMISSIONS_PER_IP_PER_HOUR
 SIGN_INS_PER_IP_PER_HOUR = 30
 SIGN_IN_SECONDS = 600  # a sign-in's state is good for ten minutes, once
 SESSION_SECONDS = 8 * 3600  # then sign in again

@@ -58,35 +58,44 @@ CONFIG = Variable(
     "the bundled `config.yaml`",
 )
 GROUPS_DIR = Variable(
-    "DCTECH_GROUPS_DIR", "collector, render Lambdas", "group files", "the bundled `_groups`"
+    "DCTECH_GROUPS_DIR",
+    "collector, render Lambdas",
+    "group files, when no content bucket is named",
+    "`_groups` beside `core/`",
 )
 SINGLE_EVENTS_DIR = Variable(
-    "DCTECH_SINGLE_EVENTS_DIR", "collector Lambda", "single events", "the bundled `_single_events`"
+    "DCTECH_SINGLE_EVENTS_DIR",
+    "collector, render Lambdas",
+    "single events, when no content bucket is named",
+    "`_single_events` beside `core/`",
 )
 RECURRING_EVENTS_DIR = Variable(
     "DCTECH_RECURRING_EVENTS_DIR",
-    "collector Lambda",
-    "curated recurring series",
-    "the bundled `_recurring_events`",
+    "collector, render Lambdas",
+    "curated recurring series, when no content bucket is named",
+    "`_recurring_events` beside `core/`",
 )
 OVERRIDES_DIR = Variable(
     "DCTECH_OVERRIDES_DIR",
-    "collector Lambda",
-    "curators' overrides of feed events (`_overrides/<group_id>/<uid>.yaml`)",
-    "the bundled `_overrides`",
+    "collector, render Lambdas",
+    "curators' overrides of feed events (`_overrides/<group_id>/<uid>.yaml`), when no content"
+    " bucket is named",
+    "`_overrides` beside `core/`",
 )
 CATEGORIES_DIR = Variable(
     "DCTECH_CATEGORIES_DIR",
     "all Lambdas, API",
-    "topic files",
-    "the bundled `_categories`",
+    "topic files, when no content bucket is named",
+    "`_categories` beside `core/`",
 )
 CONTENT_BUCKET = Variable(
     "DCTECH_CONTENT_BUCKET",
-    "collector Lambda",
+    "collector, render Lambdas, API",
     "private bucket holding the content folders (`_groups/`, `_categories/`, `_single_events/`,"
-    " `_recurring_events/`, `_overrides/`; CDK deploys them), read at the start of each run",
-    "none: the bundled folders",
+    " `_recurring_events/`, `_overrides/`; CDK deploys them, no Lambda bundle ships them), read"
+    " at the start of each collector and render run; the API reads `_categories/`, again once"
+    " its copy is 15 minutes old",
+    "none: the folders above",
 )
 RENDER_FUNCTION = Variable(
     "DCTECH_RENDER_FUNCTION",
@@ -144,6 +153,14 @@ GITHUB_SECRET_ARN = Variable(
     'Secrets Manager secret holding `{"client_secret": ..., "session_key": ...}` (CDK sets it)',
     "none: the two variables above",
 )
+ORIGIN_SECRET_ARN = Variable(
+    "DCTECH_ORIGIN_SECRET_ARN",
+    "API",
+    "Secrets Manager secret CloudFront sends to the API as `X-Origin-Verify`: only a request"
+    " carrying it is trusted for the visitor's address (`CloudFront-Viewer-Address`) in the"
+    " per-address limits (CDK sets it)",
+    "none: the connection's address",
+)
 OAUTH_CALLBACK_URL = Variable(
     "DCTECH_OAUTH_CALLBACK_URL",
     "API",
@@ -192,6 +209,7 @@ ENVIRONMENT: tuple[Variable, ...] = (
     GITHUB_CLIENT_SECRET,
     SESSION_KEY,
     GITHUB_SECRET_ARN,
+    ORIGIN_SECRET_ARN,
     OAUTH_CALLBACK_URL,
     SUBMISSIONS_REPO,
     GITHUB_URL,
@@ -237,6 +255,7 @@ class GitHubSettings:
     client_secret: str | None = None
     session_key: str | None = None
     secret_arn: str | None = None
+    origin_secret_arn: str | None = None  # what proves a request came through CloudFront
     callback_url: str | None = None  # None: the site's base_url + /auth/callback
     repository: str | None = None  # owner/name
     web_url: str = "https://github.com"
@@ -259,6 +278,7 @@ def github_settings(environ: Mapping[str, str] = os.environ) -> GitHubSettings:
         client_secret=GITHUB_CLIENT_SECRET.read(environ),
         session_key=SESSION_KEY.read(environ),
         secret_arn=GITHUB_SECRET_ARN.read(environ),
+        origin_secret_arn=ORIGIN_SECRET_ARN.read(environ),
         callback_url=OAUTH_CALLBACK_URL.read(environ),
         repository=SUBMISSIONS_REPO.read(environ),
         web_url=(GITHUB_URL.read(environ) or GitHubSettings.web_url).rstrip("/"),
@@ -336,7 +356,7 @@ class Runtime:
     @cached_property
     def topics(self) -> tuple[str, ...]:
         """The topic slugs alone, sorted, read on first use: what the API checks ``category``
-        against (its bundle has `_categories` but no `_groups`, so no catalogue to load)."""
+        against (it reads only the topics, so no catalogue to load)."""
         from core.config import load_category
         from core.yamldoc import load_all
 

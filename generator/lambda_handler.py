@@ -2,7 +2,9 @@
 across invocations by part of the site.
 
 The variables (core/runtime.py, the README's table): the store, the bucket (required), the
-groups and config (default: the bundled ones), the base URL (default: the configured one) and
+content bucket the groups and topics (the whole catalogue, cross-checked) are downloaded from at
+the start of every invocation (core/content.py, as the collector does: no bundle ships
+content), the config (default: the bundled one), the base URL (default: the configured one) and
 the CloudFront distribution to invalidate when files changed (optional). The collector invokes
 it after each collect with ``{"collect": <its summary>}``. That invocation renders nothing: it
 invokes this function again, asynchronously, once per part of the site
@@ -21,6 +23,7 @@ import json
 import logging
 from datetime import datetime
 
+from core.content import with_content
 from core.runtime import BUCKET, Clock, Runtime, from_environment
 from generator.build import build_site
 from generator.manifest import FOLDERS, PARTS
@@ -36,7 +39,7 @@ def handler(event: dict | None, context: object = None, runtime: Runtime | None 
     event = event or {}
     part = event.get("part")
     pinned = Clock(datetime.fromisoformat(event["now"])) if event.get("now") else None
-    with runtime or from_environment(clock=pinned) as run:
+    with with_content(runtime or from_environment(clock=pinned)) as run:
         if not run.bucket:
             raise RuntimeError(
                 f"{BUCKET.name} is not set: the render Lambda publishes to that bucket"

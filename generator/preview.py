@@ -6,8 +6,9 @@ nothing outside the folder is ever read. The paths CloudFront sends to the API (
 write path's ``/auth/``, ``/submit/`` and ``/submit-group/``) go to ``api_handler`` when one is
 given (the CLI passes the Chalice app's; this module never imports it) with the whole request: the
 method (any of those `chalice local` serves: GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS), every
-query parameter in order with its repeats, the headers and a body when there is one, so the API
-answers as it does in Lambda. The site itself answers GET and HEAD; other methods there get
+query parameter in order with its repeats, the headers, a body when there is one and the socket's
+address (the per-address limits count it: no header here proves where a request came from), so
+the API answers as it does in Lambda. The site itself answers GET and HEAD; other methods there get
 http.server's 501.
 """
 
@@ -25,10 +26,15 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from generator import urls
 from generator.media import content_type
 
-# (path, query as (name, value) pairs, method, request headers[, body]) -> (status, headers, body)
+# (path, query as (name, value) pairs, method, request headers[, body], client=address)
+#   -> (status, headers, body)
 ApiHandler = Callable[..., tuple[int, dict[str, str], bytes]]
 SITE_METHODS = ("GET", "HEAD")
 API_PATHS = ("/api", "/auth", "/submit", "/submit-group")  # CloudFront's API behaviours
+# The write path's behaviours (infra/stacks/website.py): /api/submissions, /auth/*, /submit*;
+# their pages' forms may post only to FORM_TARGETS.
+WRITE_PATHS = ("/api/submissions", "/auth/", "/submit")
+FORM_TARGETS = ("/api/submissions", "/auth/logout")
 DRAIN_CHUNK = 64 * 1024
 MAX_API_BODY = 1024 * 1024  # more than any form; the API refuses what is over its own cap
 
@@ -78,8 +84,11 @@ def make_server(
                     self.command,
                     dict(self.headers.items()),
                     *((received,) if received else ()),
+                    client=self.client_address[0],
                 )
-                self._send(status, headers, body, send_body)
+                origin = f"http://{self.headers.get('Host') or host}"
+                policy = content_security_policy(url.path, origin)
+                self._send(status, {**headers, "Content-Security-Policy": policy}, body, send_body)
                 return
             if self.command not in SITE_METHODS:
                 self.send_error(
@@ -137,13 +146,16 @@ def _headers(path: Path, url_path: str) -> dict[str, str]:
     }
 
 
-def content_security_policy(url_path: str) -> str:
+def content_security_policy(url_path: str, origin: str | None = None) -> str:
     """The policy CloudFront sends for ``url_path`` (infra/stacks/website.py; a test compares
     the two), so a page behaves here as it will there: our own stylesheet and no script, but
     the email-ready newsletter's inline styles and, under /search/, the search page's script
-    and Pagefind's (its worker, its WebAssembly)."""
+    and Pagefind's (its worker, its WebAssembly); and on the write path's answers, forms that
+    post only to the write path's targets at ``origin`` (the site's own, as the browser sees
+    it; without one, 'self', as a stage without a custom domain has)."""
     inline = url_path == urls.newsletter_html()
     search = url_path.startswith(urls.search())
+    write = origin is not None and url_path.startswith(WRITE_PATHS)
     return "; ".join(
         (
             "default-src 'self'",
@@ -151,7 +163,8 @@ def content_security_policy(url_path: str) -> str:
             "script-src " + ("'self' 'wasm-unsafe-eval'" if search else "'none'"),
             "object-src 'none'",
             "base-uri 'self'",
-            "form-action 'self'",
+            "form-action "
+            + (" ".join(f"{origin}{path}" for path in FORM_TARGETS) if write else "'self'"),
             "frame-ancestors 'none'",
         )
     )

@@ -3,11 +3,13 @@
     python infra/build_lambda.py [--out build/lambda]
 
 Writes one directory per function (collector, render, api) that CDK zips as the function's code:
-our packages, the data they read, and the runtime dependencies pinned (with hashes) in
+our packages, config.yaml and the templates, and the runtime dependencies pinned (with hashes) in
 infra/lambda-requirements.txt, installed by pip from binary wheels for the Lambda platform
 (CPython 3.12 on arm64). boto3 is left out: the Lambda runtime provides it. The API also gets
 Chalice's runtime module (chalice/__init__.py and app.py), which is what `chalice package` ships.
 The same checkout gives byte-identical bundles, so CDK's asset hashes change only with the code.
+No bundle ships the content folders (_groups/ ... _overrides/): each function downloads them
+from the content bucket (core/content.py), so new content is a content deploy, never a rebuild.
 """
 
 from __future__ import annotations
@@ -38,26 +40,18 @@ BUNDLES: dict[str, dict[str, str]] = {
     "collector": {
         "core": "core",
         "collector": "collector",
-        "_groups": "_groups",
-        "_single_events": "_single_events",
-        "_recurring_events": "_recurring_events",
-        "_categories": "_categories",
-        "_overrides": "_overrides",
         "config.yaml": "config.yaml",
     },
     "render": {
         "core": "core",
         "generator": "generator",
         "templates": "templates",
-        "_groups": "_groups",
-        "_categories": "_categories",
         "config.yaml": "config.yaml",
     },
     "api": {
         "app.py": "api/app.py",
         "core": "core",
         "config.yaml": "config.yaml",
-        "_categories": "_categories",
         "templates": "templates",  # the submission forms
         # the write path's modules (api/package.py ships the same for `chalice package`)
         **{

@@ -1,6 +1,7 @@
 """The import rules (docs/architecture.md): collector, generator and api use core but never each
 other; core uses none of them; infra uses none of our packages but the table schema (a pure
-module); only the DynamoDB store in core touches boto3; the pure core does no I/O."""
+module); only the DynamoDB store and the content download in core touch boto3; the pure core
+does no I/O."""
 
 from __future__ import annotations
 
@@ -22,10 +23,11 @@ ALLOWED = {
     "infra": {"infra", "stacks", "core.store.schema"},  # the table's one definition
 }
 SCHEMA = REPO / "core" / "store" / "schema.py"
-DYNAMODB_STORE = {
+AWS_CLIENTS = {  # the DynamoDB store, and the content bucket's download
     "core/store/dynamodb.py",
     "core/store/dynamodb_errors.py",
     "core/store/expressions.py",  # boto3's item serialiser only
+    "core/content.py",  # S3, imported only when a content bucket is named
 }
 # The pure core: values and rules that any caller (CLI, Lambda, API, CDK app) can run anywhere,
 # and tests can run without files, network or clock. No I/O module, no file or clock call, and of
@@ -49,6 +51,7 @@ PURE = {
 # Every other core module, with what makes it impure: a new one is a decision, not an accident.
 IMPURE = {
     "core/config.py": "reads config.yaml, _groups/ and _single_events/",
+    "core/content.py": "downloads the content folders from S3",
     "core/yamldoc.py": "reads YAML files",
     "core/runtime.py": "wires the store and the clock from the environment",
     "core/store/__init__.py": "reads $DCTECH_STORE and opens a store",
@@ -163,13 +166,13 @@ def test_the_schema_is_pure():
     assert not {m.split(".")[0] for m in loaded} & {"boto3", "botocore", "aws_cdk", "yaml"}
 
 
-def test_only_the_dynamodb_store_in_core_uses_boto3():
+def test_only_the_dynamodb_store_and_the_content_download_in_core_use_boto3():
     users = {
         str(p.relative_to(REPO))
         for p in sources("core")
         if imported_roots(p) & {"boto3", "botocore"}
     }
-    assert users <= DYNAMODB_STORE
+    assert users <= AWS_CLIENTS
 
 
 def test_the_rule_checker_sees_imports(tmp_path):

@@ -1,5 +1,6 @@
-"""Issue 15: the collector Lambda reads the content folders from the content bucket at the
-start of each run (moto's S3), so adding a group is a content deploy, never a Lambda rebuild."""
+"""Issue 15: the collector and render Lambdas read the content folders from the content bucket
+at the start of each run, and the API its topics (moto's S3), so adding a group is a content
+deploy, never a Lambda rebuild."""
 
 from __future__ import annotations
 
@@ -7,14 +8,17 @@ from datetime import date
 
 import boto3
 import pytest
+from chalice.test import Client
 from conftest import FIXTURES, REPO
 from moto import mock_aws
 
-from collector.content import ContentError, download
+import api.app as api_app
 from collector.lambda_handler import handler
+from core.content import ContentError, download
 from core.limits import MAX_CONFIG_BYTES
 from core.runtime import Clock, Runtime
 from core.store.sqlite import SQLiteStore
+from generator.lambda_handler import handler as render
 
 BUCKET = "dctech-content"
 
@@ -77,3 +81,55 @@ def test_download_writes_the_checkout_layout(s3, tmp_path):
     assert (tmp_path / "_groups" / "a.yaml").read_text() == "name: A\n"
     assert (tmp_path / "_overrides" / "a" / "uid%2Fx@y.yaml").is_file()
     assert (tmp_path / "_single_events").is_dir()  # an empty folder reads as none
+
+
+def test_the_render_builds_the_group_pages_of_the_groups_in_the_bucket(s3, tmp_path):
+    """A group merged and deployed to the content bucket has its page at the next render, with
+    no Lambda rebuild: the render reads the catalogue from the bucket, not from its bundle."""
+    site = "dctech-site"
+    s3.create_bucket(Bucket=site)
+    put(s3, "_groups/bucket-only.yaml", "name: Only In The Bucket\nwebsite: https://b.example/\n")
+    put(s3, "_categories/ai.yaml", (REPO / "_categories" / "ai.yaml").read_text())
+    runtime = Runtime(
+        store_url=f"sqlite:///{tmp_path / 'events.db'}",
+        clock=Clock(date(2026, 12, 1)),
+        groups_dir=tmp_path / "not-used",  # the bundle ships no content
+        categories_dir=tmp_path / "not-used",
+        content_bucket=BUCKET,
+        bucket=site,
+    )
+    render({"part": "groups"}, runtime=runtime)
+    keys = {o["Key"] for o in s3.list_objects_v2(Bucket=site)["Contents"]}
+    assert "groups/bucket-only/index.html" in keys
+    index = s3.get_object(Bucket=site, Key="groups/index.html")["Body"].read().decode()
+    assert "Only In The Bucket" in index
+
+
+def test_the_api_reads_its_topics_from_the_bucket_and_again_when_they_are_old(
+    s3, tmp_path, monkeypatch
+):
+    """The API bundle ships no `_categories`: a warm container downloads them, keeps them for
+    CONTENT_SECONDS, then downloads them again (and drops the old copy)."""
+    put(s3, "_categories/ai.yaml", "name: AI\ndescription: Machines\n")
+    monkeypatch.setenv("DCTECH_CONTENT_BUCKET", BUCKET)
+    monkeypatch.setenv("DCTECH_CATEGORIES_DIR", str(tmp_path / "not-used"))
+    monkeypatch.setenv("DCTECH_STORE", f"sqlite:///{tmp_path / 'events.db'}")
+    clock = [1000.0]
+    monkeypatch.setattr(api_app.time, "monotonic", lambda: clock[0])
+    client = Client(api_app.app)
+
+    def status(topic: str) -> int:
+        return client.http.get(f"/api/events?category={topic}").status_code
+
+    api_app.configure(None)
+    try:
+        assert (status("ai"), status("robots")) == (200, 400)
+        first = api_app.runtime().categories_dir
+        put(s3, "_categories/robots.yaml", "name: Robots\ndescription: Bots\n")
+        clock[0] += api_app.CONTENT_SECONDS  # not yet stale
+        assert status("robots") == 400
+        clock[0] += 1
+        assert status("robots") == 200
+        assert not first.exists(), "the old download is removed"
+    finally:
+        api_app.configure(None)

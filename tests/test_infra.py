@@ -348,6 +348,15 @@ def test_dctech_serve_sends_the_content_security_policy_cloudfront_sends(prod):
         policy = headers_policy(prod, paths[pattern])["ContentSecurityPolicy"]
         assert content_security_policy(url) == policy["ContentSecurityPolicy"], pattern
     assert content_security_policy("/search/") == content_security_policy("/search/search.js")
+    for pattern, url in {
+        "/api/submissions": "/api/submissions",
+        "/auth/*": "/auth/callback",
+        "/submit*": "/submit-group/",
+        "/api/*": "/api/events",
+    }.items():
+        policy = headers_policy(prod, paths[pattern])["ContentSecurityPolicy"]
+        given = content_security_policy(url, "https://dctech.events")  # prod's custom domain
+        assert given == policy["ContentSecurityPolicy"], pattern
 
 
 def test_custom_domain_uses_the_certificate_and_modern_tls(prod, dev):
@@ -398,7 +407,6 @@ def test_function_environments(prod):
     store = {"Fn::Join": ["", ["dynamodb://", Match.any_value()]]}
     bundled = {
         "DCTECH_STORE": store,
-        "DCTECH_GROUPS_DIR": "/var/task/_groups",
         "DCTECH_CONFIG": "/var/task/config.yaml",
     }
     render_id, _ = function(prod, RENDER_HANDLER)
@@ -406,13 +414,7 @@ def test_function_environments(prod):
         "AWS::Lambda::Function",
         {
             "Handler": COLLECTOR_HANDLER,
-            "Environment": {
-                "Variables": bundled
-                | {
-                    "DCTECH_SINGLE_EVENTS_DIR": "/var/task/_single_events",
-                    "DCTECH_RENDER_FUNCTION": {"Ref": render_id},
-                }
-            },
+            "Environment": {"Variables": bundled | {"DCTECH_RENDER_FUNCTION": {"Ref": render_id}}},
         },
     )
     distribution_id, _ = one(prod.service.find_resources("AWS::CloudFront::Distribution"))
@@ -589,9 +591,13 @@ def test_the_api_may_read_and_write_only_its_own_records_and_read_its_secret(pro
         "dynamodb:GetItem",
         "secretsmanager:GetSecretValue",
         "lambda:InvokeFunction",
+        "s3:ListBucket",  # the content bucket, for the topics (test below)
+        "s3:GetObject",
     }
-    secret, _ = one(prod.service.find_resources("AWS::SecretsManager::Secret"))
-    assert granted["secretsmanager:GetSecretValue"] == [{"Ref": secret}]
+    secrets = prod.service.find_resources("AWS::SecretsManager::Secret")
+    assert sorted(granted["secretsmanager:GetSecretValue"], key=str) == sorted(
+        ({"Ref": secret} for secret in secrets), key=str
+    )  # the OAuth secret and the origin secret, by name: never another
     probe, _ = function(prod, PROBE_HANDLER)
     assert granted["lambda:InvokeFunction"] == [{"Fn::GetAtt": [probe, "Arn"]}]
     _, fn = function(prod, API_HANDLER)
@@ -607,6 +613,32 @@ def test_the_api_may_read_and_write_only_its_own_records_and_read_its_secret(pro
     assert set(as_list(statement["Action"])) == records
     leading = statement["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
     assert leading == ["_record#*"]
+
+
+def test_cloudfront_proves_to_the_api_that_a_request_came_through_it(prod):
+    """Every request CloudFront forwards to the API carries the origin secret, resolved by
+    CloudFormation at deploy (never in the template), and the API reads the same secret."""
+    from api.abuse import ORIGIN_HEADER
+
+    origins = {o["Id"]: o for o in distribution(prod)["Origins"]}
+    paths = behaviours(prod)
+    api_origins = {
+        paths[p]["TargetOriginId"] for p in ("/api/*", "/api/submissions", "/auth/*", "/submit*")
+    }
+    (origin_id,) = api_origins  # one API origin, so no path forgets the header
+    (header,) = origins[origin_id]["OriginCustomHeaders"]
+    assert header["HeaderName"].lower() == ORIGIN_HEADER
+    reference = json.dumps(header["HeaderValue"])
+    assert "{{resolve:secretsmanager:" in reference
+    secret = next(
+        name
+        for name, found in prod.service.find_resources("AWS::SecretsManager::Secret").items()
+        if "CloudFront" in found["Properties"]["Description"]
+    )
+    assert json.dumps({"Ref": secret}) in reference
+    _, fn = function(prod, API_HANDLER)
+    variables = fn["Properties"]["Environment"]["Variables"]
+    assert variables["DCTECH_ORIGIN_SECRET_ARN"] == {"Ref": secret}
 
 
 def test_the_write_path_takes_post_uncached_and_forms_post_only_to_it(prod):
@@ -657,7 +689,7 @@ def test_the_render_may_query_write_the_bucket_and_invalidate_its_distribution(p
     render_id, _ = function(prod, RENDER_HANDLER)
     assert granted["lambda:InvokeFunction"] == [{"Fn::GetAtt": [render_id, "Arn"]}]
     bucket, _ = site_bucket(prod)
-    assert granted["s3:ListBucket"] == [{"Fn::GetAtt": [bucket, "Arn"]}]
+    assert {"Fn::GetAtt": [bucket, "Arn"]} in granted["s3:ListBucket"]  # and the content's
     assert granted["s3:PutObject"] == [{"Fn::Join": ["", [{"Fn::GetAtt": [bucket, "Arn"]}, "/*"]]}]
     distribution_id, _ = one(prod.service.find_resources("AWS::CloudFront::Distribution"))
     (invalidation,) = granted["cloudfront:CreateInvalidation"]
@@ -875,7 +907,7 @@ def test_the_cdk_cli_entry_point_synthesises(tmp_path, bundles):
     ]
 
 
-def test_the_content_folders_are_deployed_to_a_private_bucket_the_collector_reads(prod):
+def test_the_content_folders_are_deployed_to_a_private_bucket_the_lambdas_read(prod):
     deployments = prod.service.find_resources("Custom::CDKBucketDeployment")
     prefixes = sorted(d["Properties"]["DestinationBucketKeyPrefix"] for d in deployments.values())
     assert prefixes == [
@@ -889,10 +921,13 @@ def test_the_content_folders_are_deployed_to_a_private_bucket_the_collector_read
     (content,) = buckets
     props = prod.service.to_json()["Resources"][content]["Properties"]
     assert all(props["PublicAccessBlockConfiguration"].values())
-    granted = role_actions(prod, COLLECTOR_HANDLER)
-    assert granted["s3:ListBucket"] == [{"Fn::GetAtt": [content, "Arn"]}]
-    assert granted["s3:GetObject"] == [{"Fn::Join": ["", [{"Fn::GetAtt": [content, "Arn"]}, "/*"]]}]
-    _, collector = function(prod, COLLECTOR_HANDLER)
-    assert collector["Properties"]["Environment"]["Variables"]["DCTECH_CONTENT_BUCKET"] == {
-        "Ref": content
-    }
+    objects = {"Fn::Join": ["", [{"Fn::GetAtt": [content, "Arn"]}, "/*"]]}
+    for handler in (COLLECTOR_HANDLER, RENDER_HANDLER, API_HANDLER):  # no bundle ships content
+        granted = role_actions(prod, handler)
+        assert {"Fn::GetAtt": [content, "Arn"]} in granted["s3:ListBucket"], handler
+        assert objects in granted["s3:GetObject"], handler
+        assert objects not in granted.get("s3:PutObject", []) + granted.get("s3:DeleteObject", [])
+        _, fn = function(prod, handler)
+        variables = fn["Properties"]["Environment"]["Variables"]
+        assert variables["DCTECH_CONTENT_BUCKET"] == {"Ref": content}, handler
+        assert not any(name.endswith("_DIR") for name in variables), "no bundled content"

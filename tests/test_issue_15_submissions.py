@@ -6,15 +6,18 @@ from __future__ import annotations
 
 import json
 
+import boto3
 import jsonschema
 import pytest
 import yaml
 from bs4 import BeautifulSoup
 from fake_github import FakeGitHub, pull_files
+from moto import mock_aws
 from store_backends import make_event
 from write_path import REPO, Browser, configured, event_form
 
 import api.write
+from api.local import handle
 from core.config import load_single_event
 from core.errors import ConfigError
 
@@ -164,23 +167,108 @@ def test_per_user_rate_limit(browser, fake, monkeypatch):
     assert "at most 2 per day" in refused.body.decode()
 
 
-def test_per_address_rate_limit(browser, fake, monkeypatch):
+def test_forms_sent_back_with_mistakes_spend_no_quota(browser, fake, monkeypatch):
+    """Only a submission that passes validation counts against the user's and the address's
+    quota: a form with a mistake is fixed and sent again, as often as it takes."""
+    monkeypatch.setattr(api.write, "SUBMISSIONS_PER_USER_PER_DAY", 2)
+    monkeypatch.setattr(api.write, "SUBMISSIONS_PER_IP_PER_HOUR", 2)
+    token = browser.csrf()
+    wrong = [event_form(token, time="25:99"), event_form(token, url="ftp://example.org")]
+    right = [event_form(token, title=f"Talk {n}") for n in range(3)]
+    statuses = [browser.post_form("/api/submissions", f).status_code for f in wrong + right]
+    assert statuses == [400, 400, 201, 201, 429] and len(fake.pulls) == 2
+
+
+def test_attempts_have_their_own_higher_bound(browser, fake, monkeypatch):
+    """Validation is work: every POST from an address counts against a bound of its own."""
+    monkeypatch.setattr(api.write, "SUBMISSION_ATTEMPTS_PER_IP_PER_HOUR", 3)
+    token = browser.csrf()
+    statuses = [
+        browser.post_form("/api/submissions", event_form(token, time="25:99")).status_code
+        for _ in range(3)
+    ]
+    last = browser.post_form("/api/submissions", event_form(token))
+    assert statuses == [400, 400, 400] and last.status_code == 429 and fake.pulls == []
+    assert "too many attempts from your address: at most 3 per hour" in last.body.decode()
+    assert 0 < int(last.headers["Retry-After"]) <= 3600
+
+
+ORIGIN_SECRET = "origin-secret-" + "x" * 34
+
+
+def viewer(address: str, proof: str | None = ORIGIN_SECRET) -> dict[str, str]:
+    """The headers CloudFront adds: the visitor's address and, to the API origin, the proof."""
+    headers = {"cloudfront-viewer-address": address}
+    return headers | ({"x-origin-verify": proof} if proof is not None else {})
+
+
+@pytest.fixture
+def behind_cloudfront(tmp_path, fake):
+    """The app as deployed: the origin secret in Secrets Manager, its ARN in the settings."""
+    with mock_aws():
+        arn = boto3.client("secretsmanager").create_secret(
+            Name="origin-verify", SecretString=ORIGIN_SECRET
+        )["ARN"]
+        with configured(tmp_path, fake, probe=feed_report, origin_secret_arn=arn):
+            browser = Browser(fake)
+            browser.sign_in()
+            yield browser
+
+
+def test_per_address_rate_limit(behind_cloudfront, monkeypatch):
+    monkeypatch.setattr(api.write, "SUBMISSIONS_PER_IP_PER_HOUR", 1)
+    browser = behind_cloudfront
+    token = browser.csrf()
+    statuses = [
+        browser.post_form("/api/submissions", event_form(token, title=title), **headers).status_code
+        for title, headers in (
+            ("First", viewer("198.51.100.7:4431")),
+            ("Again", viewer("198.51.100.7:5000")),  # the same visitor, another port
+            ("Other", viewer("203.0.113.9:80")),
+            ("IPv6", viewer("[2001:db8::1]:443")),
+        )
+    ]
+    assert statuses == [201, 429, 201, 201]
+
+
+def test_a_viewer_address_without_the_origin_secret_is_not_believed(behind_cloudfront, monkeypatch):
+    """Anyone can call API Gateway directly with a header of their choice: without the secret
+    CloudFront adds, the address counted is the connection's, so rotating it gains nothing."""
+    monkeypatch.setattr(api.write, "SUBMISSIONS_PER_IP_PER_HOUR", 1)
+    browser = behind_cloudfront
+    token = browser.csrf()
+    statuses = [
+        browser.post_form("/api/submissions", event_form(token, title=title), **headers).status_code
+        for title, headers in (
+            ("No proof", viewer("198.51.100.1:1", proof=None)),
+            ("Wrong proof", viewer("198.51.100.2:1", proof="guess")),
+            ("Near miss", viewer("198.51.100.3:1", proof=ORIGIN_SECRET[:-1])),
+        )
+    ]
+    assert statuses == [201, 429, 429]
+
+
+def test_without_an_origin_secret_the_connections_address_counts(browser, monkeypatch):
+    """A local run has no CloudFront in front: a viewer-address header changes nothing."""
     monkeypatch.setattr(api.write, "SUBMISSIONS_PER_IP_PER_HOUR", 1)
     token = browser.csrf()
-    first = browser.post_form(
-        "/api/submissions", event_form(token), **{"cloudfront-viewer-address": "198.51.100.7:4431"}
-    )
-    again = browser.post_form(
-        "/api/submissions",
-        event_form(token, title="Other"),
-        **{"cloudfront-viewer-address": "198.51.100.7:5000"},
-    )
-    other = browser.post_form(
-        "/api/submissions",
-        event_form(token, title="Third"),
-        **{"cloudfront-viewer-address": "203.0.113.9:80"},
-    )
-    assert (first.status_code, again.status_code, other.status_code) == (201, 429, 201)
+    statuses = [
+        browser.post_form(
+            "/api/submissions", event_form(token, title=f"Talk {n}"), **viewer(f"192.0.2.{n}:1")
+        ).status_code
+        for n in range(3)
+    ]
+    assert statuses == [201, 429, 429]
+
+
+def test_dctech_serve_counts_the_sockets_address(runtime, monkeypatch):
+    """`dctech serve` hands the API its visitor's address (api/local.py), as API Gateway does."""
+    monkeypatch.setattr(api.write, "SIGN_INS_PER_IP_PER_HOUR", 1)
+    statuses = [
+        handle("/auth/login", {}, client=address)[0]
+        for address in ("192.0.2.1", "192.0.2.1", "192.0.2.2")
+    ]
+    assert statuses == [302, 429, 302]
 
 
 def test_a_file_already_in_the_repository_is_a_field_error(browser, fake):

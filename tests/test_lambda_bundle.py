@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 from packaging.requirements import Requirement
 
+from core.content import FOLDERS
+
 REPO = Path(__file__).parent.parent
 sys.path.append(str(REPO / "infra"))
 
@@ -92,22 +94,22 @@ def test_each_bundle_holds_its_handler(assembled, name):
 
 
 def test_bundles_carry_the_data_their_function_reads(assembled):
-    groups = sorted(p.name for p in (REPO / "_groups").glob("*.yaml"))
-    assert groups
-    for name in ("collector", "render"):
-        assert sorted(p.name for p in (assembled[name] / "_groups").glob("*.yaml")) == groups
+    for name in ("collector", "render", "api"):
         assert (assembled[name] / "config.yaml").read_bytes() == (REPO / "config.yaml").read_bytes()
-    assert (assembled["collector"] / "_single_events").is_dir()
-    assert (assembled["collector"] / "_recurring_events" / "README.md").is_file()
     assert (assembled["render"] / "templates" / "base.html").is_file()
     assert (assembled["render"] / "templates" / "static" / "site.css").is_file()
     # Each function gets its own code only.
     assert not (assembled["collector"] / "generator").exists()
     assert not (assembled["render"] / "collector").exists()
-    assert (
-        not (assembled["api"] / "collector").exists()
-        and not (assembled["api"] / "_groups").exists()
-    )
+    assert not (assembled["api"] / "collector").exists()
+
+
+@pytest.mark.parametrize("name", sorted(HANDLERS))
+def test_no_bundle_ships_the_content(assembled, name):
+    """The content comes from the content bucket (core/content.py): a new group is a content
+    deploy, and a Lambda rebuild never needed for it."""
+    shipped = {p.name for p in assembled[name].iterdir()}
+    assert not shipped & set(FOLDERS), name
 
 
 def test_the_api_bundle_is_what_chalice_package_would_ship(assembled):

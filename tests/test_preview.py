@@ -25,7 +25,8 @@ def site(tmp_path_factory) -> Path:
 def server(site):
     calls = []
 
-    def api(path: str, query: list[tuple[str, str]], method: str, headers: dict[str, str]):
+    def api(path: str, query: list[tuple[str, str]], method: str, headers: dict, client: str):
+        assert client == "127.0.0.1", "the socket's address, for the per-address limits"
         calls.append((path, query))
         return 200, {"Content-Type": "application/json"}, b'{"events": []}'
 
@@ -117,3 +118,15 @@ def test_without_an_api_handler_api_paths_are_misses(site):
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+def test_the_write_path_gets_cloudfronts_policy_for_it(server):
+    """Its forms may post only to the write path's targets, here at the preview's origin, so the
+    browser tests run under the production policy (tests/test_infra.py compares the two)."""
+    httpd, _ = server
+    origin = f"http://127.0.0.1:{httpd.server_port}"
+    for path in ("/submit/", "/submit-group/", "/auth/login", "/api/submissions"):
+        policy = get(server, path)[1]["Content-Security-Policy"]
+        targets = f"form-action {origin}/api/submissions {origin}/auth/logout;"
+        assert targets in policy and "script-src 'none'" in policy, path
+    assert "form-action 'self'" in get(server, "/api/events")[1]["Content-Security-Policy"]

@@ -39,14 +39,15 @@ def settings(fake: FakeGitHub, **changes: str) -> GitHubSettings:
 
 
 @contextmanager
-def configured(tmp_path: Path, fake: FakeGitHub, probe=None) -> Iterator[Runtime]:
-    """The app answering from a fresh runtime wired to ``fake``; unconfigured afterwards."""
+def configured(tmp_path: Path, fake: FakeGitHub, probe=None, **github: str) -> Iterator[Runtime]:
+    """The app answering from a fresh runtime wired to ``fake`` (``github`` changes its
+    settings); unconfigured afterwards."""
     server = serve(fake)
     runtime = Runtime(
         store_url=f"sqlite:///{tmp_path / 'events.db'}",
         clock=Clock(NOW),
         categories_dir=REPO / "_categories",
-        github=settings(fake),
+        github=settings(fake, **github),
     )
     api_app.configure(runtime, probe)
     try:

@@ -1,5 +1,6 @@
 """The repository's content folders in a private bucket, deployed by CDK from the checkout and
-read by the collector at the start of each run: adding a group is a merged pull request and a
+read by the collector and the render at the start of each run, and by the API for its topics
+(core/content.py): no Lambda bundle ships them, so adding a group is a merged pull request and a
 content deploy (`cdk deploy`, or the workflow on merge to main), never a Lambda rebuild."""
 
 from __future__ import annotations
@@ -94,7 +95,7 @@ class Content(Construct):
         acknowledge(
             function.role or function,
             f"AwsSolutions-IAM5[Resource::<{_logical_arn(self.bucket)}>/*]",
-            "The collector reads every content file of the content bucket: that is its job.",
+            "It reads the content files of the content bucket: no Lambda bundle ships them.",
         )
 
 

@@ -59,9 +59,9 @@ class Jobs(Construct):
             "This queue is itself the dead-letter destination of the collector and the render.",
         )
         on_failure = destinations.SqsDestination(self.dead_letters)
+        # The content comes from the content bucket (stacks/content.py grants it), not the bundle.
         bundled_data = {
             "DCTECH_STORE": f"dynamodb://{table.table_name}",
-            "DCTECH_GROUPS_DIR": f"{TASK_ROOT}/_groups",
             "DCTECH_CONFIG": f"{TASK_ROOT}/config.yaml",
         }
 
@@ -131,7 +131,6 @@ class Jobs(Construct):
             timeout=cdk.Duration.minutes(15),
             environment={
                 **bundled_data,
-                "DCTECH_SINGLE_EVENTS_DIR": f"{TASK_ROOT}/_single_events",
                 "DCTECH_RENDER_FUNCTION": self.render.function_name,
             },
             description="DC Tech Events: collect every group's feed into the table",

@@ -29,8 +29,14 @@ class ServiceStack(cdk.Stack):
             scope, id, description="DC Tech Events: site, API and the daily job", **kwargs
         )
         api = Api(self, "Api", settings=settings, table=table)
-        Submissions(self, "Submissions", settings=settings, api=api.function)
-        website = Website(self, "Website", settings=settings, api=api.rest_api)
+        submissions = Submissions(self, "Submissions", settings=settings, api=api.function)
+        website = Website(
+            self,
+            "Website",
+            settings=settings,
+            api=api.rest_api,
+            origin_secret=submissions.origin_secret,
+        )
         jobs = Jobs(
             self,
             "Jobs",
@@ -41,7 +47,8 @@ class ServiceStack(cdk.Stack):
             site_url=website.url,
         )
         content = Content(self, "Content", settings=settings, logs=website.logs)
-        content.grant_read(jobs.collector)
+        for reader in (jobs.collector, jobs.render, api.function):  # no bundle ships content
+            content.grant_read(reader)
         monitoring = Monitoring(
             self,
             "Monitoring",

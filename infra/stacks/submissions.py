@@ -1,10 +1,14 @@
-"""The write path's resources: the OAuth app's secrets, and the probe that reads a submitted
-group's feed once. The API function gets exactly what it needs of them.
+"""The write path's resources: the OAuth app's secrets, the origin secret, and the probe that
+reads a submitted group's feed once. The API function gets exactly what it needs of them.
 
 The secret holds JSON ``{"client_secret": ..., "session_key": ...}``: CDK generates the session
 key; the client secret is pasted in once after the first deploy (README, Operations). The probe
 is the collector's bundle with its second handler: the collector's bounded fetch and sandboxed
 parse, without the collector's table access or its reserved concurrency.
+
+The origin secret is a random string CloudFront adds to every request it forwards to the API
+(infra/stacks/website.py, ORIGIN_HEADER): the API trusts the visitor's address CloudFront sends
+only beside it, because API Gateway's own endpoint is public and anyone could send that header.
 """
 
 from __future__ import annotations
@@ -46,6 +50,21 @@ class Submissions(Construct):
             "GitHub issues the OAuth client secret: it is rotated on GitHub and pasted here;"
             " a rotation Lambda could not do that.",
         )
+        self.origin_secret = secretsmanager.Secret(
+            self,
+            "OriginVerify",
+            description="DC Tech Events: the header value CloudFront adds to requests to the API",
+            generate_secret_string=secretsmanager.SecretStringGenerator(
+                password_length=48, exclude_punctuation=True
+            ),
+            removal_policy=settings.removal_policy,
+        )
+        acknowledge(
+            self.origin_secret,
+            "AwsSolutions-SMG4",
+            "CloudFront's origin configuration holds the value from the deploy that set it:"
+            " rotate it by replacing the secret and deploying, which a rotation Lambda cannot.",
+        )
         self.probe = bundled_function(
             self,
             "Probe",
@@ -58,6 +77,7 @@ class Submissions(Construct):
             description="DC Tech Events: read one submitted group's feed once",
         )
         api.add_environment("DCTECH_GITHUB_SECRET_ARN", self.secret.secret_arn)
+        api.add_environment("DCTECH_ORIGIN_SECRET_ARN", self.origin_secret.secret_arn)
         api.add_environment("DCTECH_PROBE_FUNCTION", self.probe.function_name)
         for name, value in (
             ("DCTECH_GITHUB_CLIENT_ID", settings.github_client_id),
@@ -71,7 +91,8 @@ class Submissions(Construct):
                 api.add_environment(name, value)
         api.add_to_role_policy(
             iam.PolicyStatement(
-                actions=["secretsmanager:GetSecretValue"], resources=[self.secret.secret_arn]
+                actions=["secretsmanager:GetSecretValue"],
+                resources=[self.secret.secret_arn, self.origin_secret.secret_arn],
             )
         )
         api.add_to_role_policy(

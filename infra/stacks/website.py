@@ -11,6 +11,7 @@ from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
 from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from stacks.nag import acknowledge
@@ -30,6 +31,9 @@ FORM_TARGETS = (SUBMISSIONS_PATH, "/auth/logout")  # where the write path's form
 # What the app reads of a request; CloudFront-Viewer-Address is the visitor's address, for the
 # per-address rate limit. Never Host: API Gateway answers only to its own.
 WRITE_HEADERS = ("Accept", "Content-Type", "Origin", "Referer", "CloudFront-Viewer-Address")
+# Added to every request forwarded to the API with the origin secret (stacks/submissions.py):
+# the API trusts CloudFront-Viewer-Address only beside it (api/abuse.py ORIGIN_HEADER).
+ORIGIN_HEADER = "X-Origin-Verify"
 
 
 # The search page, its script and the Pagefind bundle: the one place with script, Pagefind's own
@@ -67,7 +71,13 @@ def form_action(domain_name: str | None) -> str:
 
 class Website(Construct):
     def __init__(
-        self, scope: Construct, id: str, *, settings: Settings, api: apigw.RestApi
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        settings: Settings,
+        api: apigw.RestApi,
+        origin_secret: secretsmanager.ISecret,
     ) -> None:
         super().__init__(scope, id)
         self.logs = s3.Bucket(
@@ -155,8 +165,12 @@ class Website(Construct):
             # The email-ready newsletter carries its styles inline, as mail clients need.
             response_headers_policy=self._headers("NewsletterHeaders", "'self' 'unsafe-inline'"),
         )
+        # The value is a dynamic reference CloudFormation resolves at deploy: not in the template.
+        api_origin = origins.RestApiOrigin(
+            api, custom_headers={ORIGIN_HEADER: origin_secret.secret_value.unsafe_unwrap()}
+        )
         api_behavior = cloudfront.BehaviorOptions(
-            origin=origins.RestApiOrigin(api),
+            origin=api_origin,
             viewer_protocol_policy=HTTPS,
             compress=True,
             allowed_methods=cloudfront.AllowedMethods.ALLOW_GET_HEAD_OPTIONS,
@@ -189,7 +203,7 @@ class Website(Construct):
 
         def write_path(methods: cloudfront.AllowedMethods) -> cloudfront.BehaviorOptions:
             return cloudfront.BehaviorOptions(
-                origin=origins.RestApiOrigin(api),
+                origin=api_origin,
                 viewer_protocol_policy=HTTPS,
                 allowed_methods=methods,
                 cache_policy=cloudfront.CachePolicy.CACHING_DISABLED,

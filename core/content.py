@@ -1,16 +1,19 @@
-"""The repository's content folders from S3: the collector Lambda's first step.
+"""The repository's content folders from S3: the first step of every Lambda that reads them.
 
 CDK deploys `_groups/`, `_categories/`, `_single_events/`, `_recurring_events/` and
-`_overrides/` to a private bucket on every content deploy, so a merged group file is collected
-the next morning without a Lambda rebuild. Each run downloads them into a fresh scratch folder
-and reads them from there, bounded: what a stranger's pull request could put in the bucket is at
-most MAX_OBJECTS files of MAX_CONFIG_BYTES each, under the names the loaders read.
+`_overrides/` to a private bucket on every content deploy, and no Lambda bundle ships them, so a
+merged group file is collected and rendered the next morning without a Lambda rebuild. A
+collector or render run downloads them into a fresh scratch folder and reads them from there
+(the API only `_categories/`, for its forms and the listing's ``category``), bounded: what a
+stranger's pull request could put in the bucket is at most MAX_OBJECTS files of
+MAX_CONFIG_BYTES each, under the names the loaders read.
 """
 
 from __future__ import annotations
 
 import re
 import tempfile
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -19,7 +22,14 @@ from core.errors import DctechError
 from core.limits import MAX_CONFIG_BYTES
 from core.runtime import Runtime
 
-FOLDERS = ("_groups", "_categories", "_single_events", "_recurring_events", "_overrides")
+RUNTIME_FIELD = {  # each folder, and the Runtime field that names where it is read
+    "_groups": "groups_dir",
+    "_categories": "categories_dir",
+    "_single_events": "single_events_dir",
+    "_recurring_events": "recurring_events_dir",
+    "_overrides": "overrides_dir",
+}
+FOLDERS = tuple(RUNTIME_FIELD)
 MAX_OBJECTS = 5_000  # ~150 groups today
 # A folder's file, or (for _overrides/) a file in a group's folder: no "..", no absolute path.
 KEY = re.compile(r"(_[a-z_]+)/(?:[a-z0-9_-]+/)?[A-Za-z0-9@%+._-]+\.(?:yaml|yml|md)")
@@ -29,26 +39,21 @@ class ContentError(DctechError):
     """The content bucket cannot be read, or holds what no checkout would."""
 
 
-def with_content(run: Runtime, client: Any = None) -> Runtime:
-    """``run`` reading its content from its bucket, downloaded now; unchanged without one."""
+def with_content(run: Runtime, client: Any = None, folders: Sequence[str] = FOLDERS) -> Runtime:
+    """``run`` reading ``folders`` from its bucket, downloaded now; unchanged without one."""
     if not run.content_bucket:
         return run
     into = Path(tempfile.mkdtemp(prefix="dctech-content-"))
-    download(client or _s3(), run.content_bucket, into)
-    return replace(
-        run,
-        groups_dir=into / "_groups",
-        categories_dir=into / "_categories",
-        single_events_dir=into / "_single_events",
-        recurring_events_dir=into / "_recurring_events",
-        overrides_dir=into / "_overrides",
-    )
+    download(client or _s3(), run.content_bucket, into, folders)
+    moved: dict[str, Any] = {RUNTIME_FIELD[folder]: into / folder for folder in folders}
+    return replace(run, **moved)
 
 
-def download(client: Any, bucket: str, into: Path) -> int:
-    """Every content file of ``bucket`` under ``into``, as in a checkout; how many."""
+def download(client: Any, bucket: str, into: Path, folders: Sequence[str] = FOLDERS) -> int:
+    """Every content file of ``folders`` in ``bucket`` under ``into``, as in a checkout; how
+    many."""
     count = 0
-    for folder in FOLDERS:
+    for folder in folders:
         (into / folder).mkdir(parents=True, exist_ok=True)
         pages = client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=f"{folder}/")
         for item in (o for page in pages for o in page.get("Contents", [])):
@@ -69,6 +74,6 @@ def download(client: Any, bucket: str, into: Path) -> int:
 
 
 def _s3() -> Any:
-    import boto3
+    import boto3  # only when a bucket is named: a checkout's run never loads it
 
     return boto3.client("s3")
