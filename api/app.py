@@ -12,6 +12,7 @@ import base64
 import hashlib
 import hmac
 import json
+import logging
 import re
 import shutil
 import time
@@ -26,7 +27,7 @@ from chalice.app import Request
 
 from api import services, write
 from api.probe import FeedProbe
-from core.content import with_content
+from core.content import ContentError, scratch, with_content
 from core.errors import DctechError
 from core.limits import EARLIEST_DATE, LATEST_DATE
 from core.models import IN_PERSON, STATES, VIRTUAL, Event
@@ -70,6 +71,7 @@ CACHE_ERROR = "no-store"
 JSON_TYPE = "application/json; charset=utf-8"
 
 _runtime: Runtime | None = None  # what requests are answered from; see runtime()
+log = logging.getLogger("dctech.api")
 _content_read: float | None = None  # when its content was downloaded (time.monotonic)
 API_CONTENT = ("_categories",)  # what the API reads of the content bucket
 CONTENT_SECONDS = 15 * 60  # how long a warm container answers from one download
@@ -118,9 +120,14 @@ def runtime() -> Runtime:
     if _runtime.content_bucket and (
         _content_read is None or clock - _content_read > CONTENT_SECONDS
     ):
-        stale, _runtime = _runtime, with_content(_runtime, folders=API_CONTENT)
-        if _content_read is not None:
-            shutil.rmtree(stale.categories_dir.parent, ignore_errors=True)
+        try:
+            fresh = with_content(_runtime, folders=API_CONTENT)
+        except ContentError as error:  # keep what was read, and try again in a while
+            log.warning("content bucket: %s", error)
+        else:
+            if _content_read is not None:
+                shutil.rmtree(scratch(_runtime, API_CONTENT), ignore_errors=True)
+            _runtime = fresh
         _content_read = clock
     return _runtime
 
@@ -322,6 +329,9 @@ def events() -> Response:
         page = parse_request(params, today, lambda: answering.topics)
     except ApiError as error:
         return error_response(error)
+    except DctechError as error:  # no topics to check `category` against: not the client's fault
+        log.warning("topics: %s", error)
+        return error_response(ApiError(503, "topics_unavailable", "topics cannot be read now"))
     try:
         events_store = answering.store()
     except StoreError as error:  # `dctech serve` before the first collect: the site still serves

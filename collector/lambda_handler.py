@@ -13,7 +13,7 @@ import logging
 from datetime import datetime
 
 from collector.run import collect
-from core.content import with_content
+from core.content import content_run
 from core.runtime import Runtime, from_environment
 
 log = logging.getLogger("dctech.collector")
@@ -22,7 +22,7 @@ log = logging.getLogger("dctech.collector")
 def handler(event: dict | None, context: object = None, runtime: Runtime | None = None) -> dict:
     """Lambda calls ``handler(event, context)``: the runtime comes from the environment. A test
     or benchmark passes its own (the same, with its clock) to choose the day."""
-    with with_content(runtime or from_environment()) as run:
+    with content_run(runtime or from_environment()) as run:
         site = run.site
         catalogue = run.catalogue
         today, now = run.today_and_now()

@@ -12,8 +12,10 @@ MAX_CONFIG_BYTES each, under the names the loaders read.
 from __future__ import annotations
 
 import re
+import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -40,13 +42,41 @@ class ContentError(DctechError):
 
 
 def with_content(run: Runtime, client: Any = None, folders: Sequence[str] = FOLDERS) -> Runtime:
-    """``run`` reading ``folders`` from its bucket, downloaded now; unchanged without one."""
+    """``run`` reading ``folders`` from its bucket, downloaded now into a scratch folder the
+    caller removes (``scratch``); unchanged without a bucket. Whatever stops the download (S3's
+    errors, a full disk) is a ContentError, and nothing is left behind."""
     if not run.content_bucket:
         return run
     into = Path(tempfile.mkdtemp(prefix="dctech-content-"))
-    download(client or _s3(), run.content_bucket, into, folders)
+    try:
+        download(client or _s3(), run.content_bucket, into, folders)
+    except Exception as error:  # S3's errors, the disk's: no partial copy is read
+        shutil.rmtree(into, ignore_errors=True)
+        if isinstance(error, ContentError):
+            raise
+        bucket = run.content_bucket
+        raise ContentError(f"s3://{bucket}: cannot read the content: {error}") from error
     moved: dict[str, Any] = {RUNTIME_FIELD[folder]: into / folder for folder in folders}
     return replace(run, **moved)
+
+
+@contextmanager
+def content_run(run: Runtime) -> Iterator[Runtime]:
+    """One Lambda run on the content of its bucket: ``run`` reading the downloaded copy, open
+    for the ``with`` block, the copy removed after it (a warm container keeps its /tmp from run
+    to run)."""
+    current = with_content(run)
+    try:
+        with current:
+            yield current
+    finally:
+        if current is not run:
+            shutil.rmtree(scratch(current), ignore_errors=True)
+
+
+def scratch(run: Runtime, folders: Sequence[str] = FOLDERS) -> Path:
+    """The scratch folder ``with_content`` downloaded ``folders`` into."""
+    return Path(getattr(run, RUNTIME_FIELD[folders[0]])).parent
 
 
 def download(client: Any, bucket: str, into: Path, folders: Sequence[str] = FOLDERS) -> int:

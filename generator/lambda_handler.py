@@ -23,7 +23,7 @@ import json
 import logging
 from datetime import datetime
 
-from core.content import with_content
+from core.content import content_run
 from core.runtime import BUCKET, Clock, Runtime, from_environment
 from generator.build import build_site
 from generator.manifest import FOLDERS, PARTS
@@ -39,7 +39,7 @@ def handler(event: dict | None, context: object = None, runtime: Runtime | None 
     event = event or {}
     part = event.get("part")
     pinned = Clock(datetime.fromisoformat(event["now"])) if event.get("now") else None
-    with with_content(runtime or from_environment(clock=pinned)) as run:
+    with content_run(runtime or from_environment(clock=pinned)) as run:
         if not run.bucket:
             raise RuntimeError(
                 f"{BUCKET.name} is not set: the render Lambda publishes to that bucket"

@@ -4,6 +4,7 @@ deploy, never a Lambda rebuild."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import boto3
@@ -133,3 +134,47 @@ def test_the_api_reads_its_topics_from_the_bucket_and_again_when_they_are_old(
         assert not first.exists(), "the old download is removed"
     finally:
         api_app.configure(None)
+
+
+def test_the_api_answers_from_its_copy_while_the_bucket_cannot_be_read(s3, tmp_path, monkeypatch):
+    """A failed refresh keeps the topics already read (and is tried again later); with no copy
+    at all a ``category`` is a JSON 503 and every other listing still answers: never a 500."""
+    put(s3, "_categories/ai.yaml", "name: AI\ndescription: Machines\n")
+    monkeypatch.setenv("DCTECH_CONTENT_BUCKET", BUCKET)
+    monkeypatch.setenv("DCTECH_CATEGORIES_DIR", str(tmp_path / "not-used"))
+    monkeypatch.setenv("DCTECH_STORE", f"sqlite:///{tmp_path / 'events.db'}")
+    clock = [1000.0]
+    monkeypatch.setattr(api_app.time, "monotonic", lambda: clock[0])
+    client = Client(api_app.app)
+
+    def get(query: str):
+        return client.http.get(f"/api/events?{query}")
+
+    api_app.configure(None)
+    try:
+        assert get("category=ai").status_code == 200
+        s3.delete_object(Bucket=BUCKET, Key="_categories/ai.yaml")
+        s3.delete_bucket(Bucket=BUCKET)  # the refresh fails from now on
+        clock[0] += api_app.CONTENT_SECONDS + 1
+        assert get("category=ai").status_code == 200, "the earlier copy still answers"
+        api_app.configure(None)  # a cold container: nothing read yet
+        unavailable = get("category=ai")
+        assert unavailable.status_code == 503
+        assert json.loads(unavailable.body)["error"]["code"] == "topics_unavailable"
+        assert get("state=DC").status_code == 200
+    finally:
+        api_app.configure(None)
+
+
+def test_a_lambda_run_leaves_no_copy_of_the_content_behind(s3, tmp_path, monkeypatch):
+    """A warm container runs day after day: each run's download is removed at its end."""
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path / "scratch"))
+    (tmp_path / "scratch").mkdir()
+    put(s3, "_categories/ai.yaml", (REPO / "_categories" / "ai.yaml").read_text())
+    runtime = Runtime(
+        store_url=f"sqlite:///{tmp_path / 'events.db'}",
+        clock=Clock(date(2026, 12, 1)),
+        content_bucket=BUCKET,
+    )
+    handler({}, runtime=runtime)
+    assert list((tmp_path / "scratch").iterdir()) == []
