@@ -50,7 +50,7 @@ lint: $(VENV)/.dev-installed
 
 bench: $(VENV)/.dev-installed
 	$(BIN)/python bench/collect.py && $(BIN)/python bench/build.py && $(BIN)/python bench/api.py \
-		&& $(BIN)/python bench/system.py && $(BIN)/python bench/catalogue.py
+		&& $(BIN)/python bench/system.py && $(BIN)/python bench/catalogue.py && $(BIN)/python bench/search.py
 
 # Re-render tests/golden/ after a template change; review with `git diff tests/golden`.
 golden: $(VENV)/.dev-installed
