@@ -37,35 +37,46 @@ Copies = list[Event]  # one event_id's copies, best first
 
 @dataclass
 class Merged:
-    events: list[Event]  # one per real event: the kept copies
+    events: list[Event]  # one per real event: the kept copies, less the held ones
     folded: dict[str, str] = field(default_factory=dict)  # another copy's event_id -> the kept's
 
 
-def merge_cross_posts(events: Iterable[Event], aggregators: Collection[str] = ()) -> Merged:
-    """One event per real event, by the rule above; ``aggregators``: the groups marked so."""
+def merge_cross_posts(
+    events: Iterable[Event], aggregators: Collection[str] = (), held: Iterable[Event] = ()
+) -> Merged:
+    """One event per real event, by the rule above; ``aggregators``: the groups marked so.
+
+    ``held``: stored events no fetch shows this run that stay listed (their feed failed, or
+    they are in their grace period). They are candidates like any copy, so another group's copy
+    of one folds into it instead of being listed anew; a held copy the rule keeps is not in
+    ``events`` (it is stored already, and its feed said nothing new), one it does not keep is in
+    ``folded``."""
 
     def rank(event: Event) -> tuple[bool, bool, str, str, str]:
         own = on_site(event.url, event.group_website)
         aggregator = event.group_id in aggregators
         return (aggregator, not own, event.group_id, event.event_id, event.source_uid)
 
+    stored = {(e.group_id, e.event_id) for e in held}
     by_id: dict[str, Copies] = defaultdict(list)
-    for event in events:
+    for event in chain(events, held):
         by_id[event.event_id].append(event)
     same_id = sorted((sorted(c, key=rank) for c in by_id.values()), key=lambda c: rank(c[0]))
     by_start: dict[str, list[Copies]] = defaultdict(list)
-    merged = Merged([])
+    clusters: list[list[Copies]] = []
     for copies in same_id:
         if all(e.source_type == FEED for e in copies):
             by_start[copies[0].start_datetime].append(copies)
         else:
-            merged.events.append(_one(copies))
-    for bucket in by_start.values():
-        for cluster in _clusters(bucket):
-            kept = _one(sorted(chain(*cluster), key=rank))
+            clusters.append([copies])
+    clusters += [cluster for bucket in by_start.values() for cluster in _clusters(bucket)]
+    merged = Merged([])
+    for cluster in clusters:
+        kept = _one(sorted(chain(*cluster), key=rank))
+        if (kept.group_id, kept.event_id) not in stored:
             merged.events.append(kept)
-            ids = {copies[0].event_id for copies in cluster} - {kept.event_id}
-            merged.folded.update(dict.fromkeys(sorted(ids), kept.event_id))
+        ids = {copies[0].event_id for copies in cluster} - {kept.event_id}
+        merged.folded.update(dict.fromkeys(sorted(ids), kept.event_id))
     return merged
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from collections.abc import Set
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -54,10 +55,11 @@ def store(tmp_path):
 
 @pytest.fixture
 def serve(feed_server):
-    """serve(reverse=False, only=None): every fixture group, its feed on 127.0.0.1 (in reverse
-    VEVENT order, or for groups outside ``only`` an empty calendar)."""
+    """serve(reverse=False, only=None, failing=()): every fixture group, its feed on 127.0.0.1
+    (in reverse VEVENT order, or for groups outside ``only`` an empty calendar, or for those in
+    ``failing`` a 404)."""
 
-    def groups(reverse: bool = False, only: set[str] | None = None):
+    def groups(reverse: bool = False, only: set[str] | None = None, failing: Set[str] = ()):
         served = []
         for group in load_groups(CROSSPOSTS / "groups"):
             text = (REPO / (group.ical or "")).read_text(encoding="utf-8")
@@ -66,7 +68,8 @@ def serve(feed_server):
             elif reverse:
                 text = reversed_events(text)
             path = f"/{group.group_id}.ics"
-            feed_server.route(path, body=text.encode("utf-8"))
+            status = 404 if group.group_id in failing else 200
+            feed_server.route(path, body=text.encode("utf-8"), status=status)
             served.append(replace(group, ical=feed_server.url(path)))
         return served[::-1] if reverse else served
 
@@ -128,6 +131,33 @@ def test_the_merge_is_stable_from_run_to_run_whatever_the_feed_order(store, serv
     second = {e.event_id: (e.group_id, e.also_published_by) for e in listed(store)}
     assert second == first
     assert (summary.new, summary.updated, summary.dropped) == (0, 0, 0)
+
+
+KEPT = {"aws-dc", "pydc", "nvtc", "novajs"}  # the groups whose copies the rule keeps
+
+
+@pytest.mark.parametrize("outage", ["404", "empty"])
+def test_the_merge_is_stable_while_the_kept_copys_feed_is_down(store, serve, outage):
+    """Day 2 the kept copies' feeds fail (or list nothing: their events are kept by the grace
+    period); the other groups' copies still fold into the stored kept copies, so nothing is
+    listed twice or as new. Day 3 the feeds are back and nothing changes either. (What is
+    stored is listed as of day 1: what ended since is the lifecycle's to retire.)"""
+
+    def stored(day):
+        return {
+            e.event_id: (e.group_id, e.also_published_by)
+            for e in listed(store)
+            if e.start_datetime >= day.isoformat()
+        }
+
+    run(store, serve())
+    others = {g.group_id for g in load_groups(CROSSPOSTS / "groups")} - KEPT
+    down = {"failing": KEPT} if outage == "404" else {"only": others}
+    for day, served in ((TODAY + timedelta(days=1), down), (TODAY + timedelta(days=2), {})):
+        first = stored(day)
+        summary = run(store, serve(**served), day)
+        assert stored(day) == first, day
+        assert summary.new == 0, day
 
 
 def test_the_organisers_copy_replaces_an_aggregators_at_once(store, serve):
