@@ -27,7 +27,7 @@ from functools import lru_cache
 from urllib.parse import urlsplit
 
 from core.ids import normalise_url
-from core.models import VIRTUAL, Event
+from core.models import VIRTUAL, Event, Group
 from core.places import placeholder, street, venue
 from core.words import contains_phrase, fold, normalise
 
@@ -183,6 +183,15 @@ def on_site(url: str, website: str) -> bool:
     if host in PLATFORMS and not site:
         return False
     return path != site and (path + "/").startswith(site + "/")
+
+
+def own_copy(url: str, organiser: str, group: Group) -> bool:
+    """The group's own copy of an event, not a co-host's or a reposter's: the VEVENT's
+    ORGANIZER names the group (Luma sends ``CN="DC AI Builders"``; a Luma link is on a shared
+    platform, never on the group's site), or the link is a page of its website or fallback."""
+    if normalise(organiser) in {normalise(group.name), normalise(group.group_id)} - {""}:
+        return True
+    return any(on_site(url, site) for site in (group.website, group.fallback_url or "") if site)
 
 
 def keys(event: Event) -> set[str]:

@@ -16,7 +16,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from collector.fetch import FeedRequest, FetchResult, FetchSettings, fetch_all
-from collector.merge import merge_cross_posts
+from collector.merge import keep_credits, merge_cross_posts
 from collector.noise import REASONS
 from collector.overrides import apply_overrides, credit_duplicates, retire_hidden, unmatched
 from collector.parse import FeedError
@@ -134,8 +134,9 @@ def collect(
             state.unmatched_overrides = unmatched(overrides, outcome.group_id, curated.matched)
     held = lifecycle.held(stored.values(), curated.events, refetched, today)
     merge = merge_cross_posts(curated.events, {g.group_id for g in groups if g.aggregator}, held)
-    merged = credit_duplicates(merge.events, curated.duplicates)
-    stored.update(store.get_events([e.key for e in merged if e.event_id not in stored]))
+    stored.update(store.get_events([e.key for e in merge.events if e.event_id not in stored]))
+    failed = {o.group_id: active[o.group_id] for o in summary.failed}
+    merged = credit_duplicates(keep_credits(merge.events, stored, failed), curated.duplicates)
     plan = lifecycle.plan(
         merged,
         stored,
