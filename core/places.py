@@ -32,6 +32,13 @@ _PLACEHOLDER = re.compile(
     re.IGNORECASE,
 )
 _ZIP_TAIL = re.compile(r"\s*\b\d{5}(?:-\d{4})?$")
+_UNIT_KINDS = {"room": "room", "rm": "room", "suite": "suite", "ste": "suite"}
+_UNIT_KINDS |= {"floor": "floor", "level": "floor"}  # not "Fl": "FL 33101" is Florida's ZIP
+_UNIT = re.compile(  # a unit is a number or a letter ("Room A", "Suite 200"), not "Level Up"
+    rf"\b(?:({'|'.join(_UNIT_KINDS)})\.?\s*#?\s*(\d+[a-z]?|[a-z]-?\d*)"
+    r"|(\d+)(?:st|nd|rd|th)\s+floor)\b",
+    re.IGNORECASE,
+)
 
 
 def parts(location: str) -> list[str]:
@@ -72,6 +79,17 @@ def street(location: str) -> str | None:
     """The first street address in the text ("7750 Capital One Tower Rd"), or None."""
     match = STREET_ADDRESS.search(location)
     return match.group() if match else None
+
+
+def units(location: str) -> dict[str, str]:
+    """The room, suite and floor the place names, by kind: "Capital One Hall, Room A" ->
+    {"room": "a"}; "5th Floor" and "Floor 5" are both {"floor": "5"}. Two places naming the
+    same kind of unit differently are two places, whatever else they share."""
+    found: dict[str, str] = {}
+    for kind, name, floor in _UNIT.findall(location):
+        key, value = (_UNIT_KINDS[kind.casefold()], name.casefold()) if kind else ("floor", floor)
+        found.setdefault(key, value)
+    return found
 
 
 def tidy(location: str) -> str:

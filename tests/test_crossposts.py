@@ -96,6 +96,24 @@ SAME = {
             "The Eaton DC (1201 K St NW)",
         ),
     ),
+    "an apostrophe inside a word dropped": (
+        copy("pydc", "Women's Tech Night: Lightning Talks", MLK),
+        copy("dctech-calendar", "Womens Tech Night - Lightning Talks", ""),
+    ),
+    "a hyphenated word written whole": (
+        copy("novajs", "Civic Hack-a-thon", EATON),
+        copy("dc-ai-builders", "Civic Hackathon", EATON),
+    ),
+    "one room written two ways": (
+        copy("aws-dc", "Lightning Talks", "Capital One Hall, Room A (7750 Capital One Tower Rd)"),
+        copy("dctech-calendar", "Lightning Talks", "Capital One Hall, Rm. A, Tysons, VA"),
+    ),
+    "one floor written two ways": (
+        copy(
+            "pydc", "Open Source Office Hours", "WeWork (1775 Tysons Blvd, 5th Floor, Tysons, VA)"
+        ),
+        copy("dc-ai-builders", "Open Source Office Hours", "WeWork, 1775 Tysons Blvd, Floor 5"),
+    ),
     "guarded prefix, same event page": (
         copy(
             "novajs",
@@ -116,6 +134,16 @@ DIFFERENT = {
     "two talks in two rooms of one building": (
         copy("aws-dc", "Kubernetes Security Deep Dive", "Capital One Hall, Room A, Tysons, VA"),
         copy("novajs", "Frontend Performance Workshop", "Capital One Hall, Room B, Tysons, VA"),
+    ),
+    "equal generic title in two rooms of one building": (
+        copy("aws-dc", "Lightning Talks", "Capital One Hall, Room A (7750 Capital One Tower Rd)"),
+        copy("novajs", "Lightning Talks", "Capital One Hall, Room B (7750 Capital One Tower Rd)"),
+    ),
+    "equal title on two floors of one street address": (
+        copy(
+            "pydc", "Open Source Office Hours", "WeWork (1775 Tysons Blvd, 5th Floor, Tysons, VA)"
+        ),
+        copy("dc-ai-builders", "Open Source Office Hours", "WeWork, 1775 Tysons Blvd, Floor 3"),
     ),
     "prefix without either guard": (
         copy("pydc", "Python Night", MLK),

@@ -10,7 +10,7 @@ import pytest
 from collector.location import Place, classify
 from collector.parse import parse_feed
 from core.models import IN_PERSON, Group, SiteConfig
-from core.places import short_place, tidy
+from core.places import short_place, tidy, units
 
 
 @pytest.mark.parametrize(
@@ -116,3 +116,20 @@ def test_a_long_venue_name_is_cut_on_listings():
     name = "The Very Long Name Of A Conference Centre " * 4
     shown = short_place(f"{name}, 1 Main St, Reston, VA", "Reston", "VA", limit=40)
     assert shown.endswith("…, Reston, VA") and len(shown) == 40 + len(", Reston, VA")
+
+
+@pytest.mark.parametrize(
+    ("location", "found"),
+    [
+        ("Capital One Hall, Room A (7750 Capital One Tower Rd, Tysons, VA)", {"room": "a"}),
+        ("Capital One Hall, Rm. A, Tysons, VA", {"room": "a"}),
+        ("WeWork (1775 Tysons Blvd, 5th Floor, Tysons, VA)", {"floor": "5"}),
+        ("WeWork, 1775 Tysons Blvd, Floor 5, Level 2", {"floor": "5"}),  # the first of a kind
+        ("1600 K St NW Suite #300, Room 2, Washington, DC", {"suite": "300", "room": "2"}),
+        ("Level Up Lounge, Arlington, VA", {}),  # a name, not a level
+        ("The Board Room, Washington, DC", {}),
+        ("Miami, FL 33101", {}),  # Florida, not a floor
+    ],
+)
+def test_the_room_suite_and_floor_a_place_names(location, found):
+    assert units(location) == found
