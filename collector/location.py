@@ -10,8 +10,15 @@ Feeds also get places wrong, and the rules repair what can be repaired without g
 repeated "City, ST" ("Arlington, VA, Arlington, VA") is written once (core.places.tidy), and a
 DC-area city given another DC-area state ("Arlington, DC", "Bethesda, VA") is put in its own
 state, or in none when the city's name is not unique to one of them ("Washington, VA": a town
-of that name exists there). A ZIP code agreeing with one of the two settles it. "Columbia" and
-"Chevy Chase" are not known cities: each is a DC street or neighbourhood as well as an MD place.
+of that name exists there). A ZIP code agreeing with one of the two settles it.
+
+The known cities are the DC area's towns whose name is one state's there (Manassas, Sterling,
+Springfield... in Virginia; Germantown, Bowie, Largo... in Maryland), so "Manassas,
+MD" is listed in Virginia. A name that is a town in both Maryland and Virginia (``IN_BOTH``:
+Vienna, Laurel, Columbia, Frederick, Centreville) is no known city: its state is kept as written
+(or, given a DC/MD/VA ZIP code of one of them, the ZIP code's), and none is guessed from the
+name alone, so no rule invents a wrong state. "Chevy Chase" is not a known city either: a DC
+neighbourhood as well as an MD town.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ import re
 from dataclasses import dataclass
 
 from core.models import IN_PERSON, STATES, VIRTUAL
+from core.places import STATE_NAMES as NAMES
 from core.places import STREET, STREET_ADDRESS
 
 
@@ -35,27 +43,21 @@ STATE_CODES = (
     "NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|PR"
 )
 # fmt: off
-NAMES = {
-    "District of Columbia": "DC", "Alabama": "AL", "Alaska": "AK", "Arizona": "AZ",
-    "Arkansas": "AR", "California": "CA", "Colorado": "CO", "Connecticut": "CT", "Delaware": "DE",
-    "Florida": "FL", "Georgia": "GA", "Hawaii": "HI", "Idaho": "ID", "Illinois": "IL",
-    "Indiana": "IN", "Iowa": "IA", "Kansas": "KS", "Kentucky": "KY", "Louisiana": "LA",
-    "Maine": "ME", "Maryland": "MD", "Massachusetts": "MA", "Michigan": "MI", "Minnesota": "MN",
-    "Mississippi": "MS", "Missouri": "MO", "Montana": "MT", "Nebraska": "NE", "Nevada": "NV",
-    "New Hampshire": "NH", "New Jersey": "NJ", "New Mexico": "NM", "New York": "NY",
-    "North Carolina": "NC", "North Dakota": "ND", "Ohio": "OH", "Oklahoma": "OK", "Oregon": "OR",
-    "Pennsylvania": "PA", "Rhode Island": "RI", "South Carolina": "SC", "South Dakota": "SD",
-    "Tennessee": "TN", "Texas": "TX", "Utah": "UT", "Vermont": "VT", "West Virginia": "WV",
-    "Virginia": "VA", "Wisconsin": "WI", "Wyoming": "WY",
-}  # "Washington" is left out: alone it is the city far more often than the state here
 CITIES = {
-    "Washington": "DC", "Arlington": "VA", "Alexandria": "VA", "Reston": "VA", "Tysons": "VA",
-    "McLean": "VA", "Falls Church": "VA", "Fairfax": "VA", "Herndon": "VA", "Ashburn": "VA",
-    "Chantilly": "VA", "Leesburg": "VA", "Rosslyn": "VA", "Ballston": "VA", "Crystal City": "VA",
+    "Washington": "DC",
+    "Arlington": "VA", "Alexandria": "VA", "Reston": "VA", "Tysons": "VA", "McLean": "VA",
+    "Falls Church": "VA", "Fairfax": "VA", "Herndon": "VA", "Ashburn": "VA", "Chantilly": "VA",
+    "Leesburg": "VA", "Rosslyn": "VA", "Ballston": "VA", "Crystal City": "VA", "Manassas": "VA",
+    "Manassas Park": "VA", "Sterling": "VA", "Woodbridge": "VA", "Springfield": "VA",
+    "Burke": "VA", "Annandale": "VA", "Dulles": "VA", "Lorton": "VA",
     "Bethesda": "MD", "Silver Spring": "MD", "Rockville": "MD", "Gaithersburg": "MD",
-    "College Park": "MD", "Greenbelt": "MD", "Hyattsville": "MD", "Takoma Park": "MD",
-    "Annapolis": "MD", "Baltimore": "MD", "National Harbor": "MD",
+    "Germantown": "MD", "College Park": "MD", "Greenbelt": "MD", "Hyattsville": "MD",
+    "Takoma Park": "MD", "Bowie": "MD", "Largo": "MD", "Upper Marlboro": "MD", "Landover": "MD",
+    "Lanham": "MD", "Beltsville": "MD", "Wheaton": "MD", "Oxon Hill": "MD", "Annapolis": "MD",
+    "Baltimore": "MD", "National Harbor": "MD",
 }
+# towns of one name in both MD and VA: not known cities (no state is guessed from the name)
+IN_BOTH = frozenset({"Vienna", "Laurel", "Columbia", "Frederick", "Centreville"})
 # fmt: on
 AMBIGUOUS_CITIES = frozenset({"Washington"})  # Washington, VA is a town (Rappahannock County)
 ZIP_RANGES = (
@@ -153,6 +155,8 @@ def _probable(
     a ZIP code of the state written confirms that state instead (the city part was no town),
     and a city whose name is not unique to one state loses the state rather than get a wrong
     one. Anything else is kept as written ("Arlington, TX" is in Texas)."""
+    if city in IN_BOTH and zip_state in {"MD", "VA"}:
+        return city, zip_state
     home = CITIES.get(city or "")
     if home is None or home == state or state not in STATES:
         return city, state

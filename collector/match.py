@@ -2,8 +2,9 @@
 applies it).
 
 Titles are compared normalised (core/words.py: compatibility forms, case, invisible characters,
-punctuation and spacing ignored), less what a reposter adds: a trailing " at <venue>" naming a
-copy's place, a trailing " - <group>", " | <group>", " by <group>" or "(<group>)" and a leading
+punctuation and spacing ignored; equal titles may differ in where their spaces fall: "Hack-a-thon"
+and "Hackathon"), less what a reposter adds: a trailing " at <venue>" naming a copy's place, a
+trailing " - <group>", " | <group>", " by <group>" or "(<group>)" and a leading
 "<group>: " naming a copy's group. Two copies whose titles each name their own, different group
 ("Happy Hour - PyDC", "Happy Hour - NoVA JS") are two events unless their places agree.
 
@@ -12,9 +13,10 @@ event only when the shorter has at least MIN_PREFIX_CHARS characters, the rest o
 names no separate session ("Python Night" / "Python Night: Advanced", "Part 2", "Track B"), and
 the copies share their place (or a title names it) or their link (see ``same_page``). A title
 shorter than that needs the same evidence even when equal ("Hack Night" is a common name).
-Places differ when their states, their street addresses or their venue names differ; a place
-given as a link or "Online" differs from a street address. A copy without a place (or "TBD")
-is never "different", and never "the same".
+Places differ when their states, their rooms, suites or floors (both name one, and differently:
+"Capital One Hall, Room A" and "..., Room B"), their street addresses or their venue names
+differ; a place given as a link or "Online" differs from a street address. A copy without a
+place (or "TBD") is never "different", and never "the same".
 """
 
 from __future__ import annotations
@@ -27,8 +29,8 @@ from functools import lru_cache
 from urllib.parse import urlsplit
 
 from core.ids import normalise_url
-from core.models import VIRTUAL, Event
-from core.places import placeholder, street, venue
+from core.models import VIRTUAL, Event, Group
+from core.places import placeholder, street, units, venue
 from core.words import contains_phrase, fold, normalise
 
 MIN_PREFIX_CHARS = 12  # "python night": long enough that a shared start is no accident
@@ -138,6 +140,9 @@ def places(a: Event, b: Event) -> Places:
         return Places.UNKNOWN
     if a.state and b.state and a.state != b.state:
         return Places.DIFFERENT
+    units_a, units_b = _units(a.location), _units(b.location)
+    if any(units_a[kind] != units_b[kind] for kind in units_a.keys() & units_b.keys()):
+        return Places.DIFFERENT  # Room A and Room B of one building
     (street_a, venue_a), (street_b, venue_b) = (_keys(e.location, e.city, e.state) for e in (a, b))
     if street_a and street_b:
         return Places.SAME if street_a == street_b else Places.DIFFERENT
@@ -148,6 +153,7 @@ def places(a: Event, b: Event) -> Places:
 
 
 _no_place = lru_cache(maxsize=8192)(placeholder)
+_units = lru_cache(maxsize=8192)(units)
 
 
 @lru_cache(maxsize=8192)
@@ -185,6 +191,15 @@ def on_site(url: str, website: str) -> bool:
     return path != site and (path + "/").startswith(site + "/")
 
 
+def own_copy(url: str, organiser: str, group: Group) -> bool:
+    """The group's own copy of an event, not a co-host's or a reposter's: the VEVENT's
+    ORGANIZER names the group (Luma sends ``CN="DC AI Builders"``; a Luma link is on a shared
+    platform, never on the group's site), or the link is a page of its website or fallback."""
+    if normalise(organiser) in {normalise(group.name), normalise(group.group_id)} - {""}:
+        return True
+    return any(on_site(url, site) for site in (group.website, group.fallback_url or "") if site)
+
+
 def keys(event: Event) -> set[str]:
     """The words a copy's title may start with once compared: its first, and the first after a
     leading "<group>: ". Two copies that match share one (``same_event`` needs it)."""
@@ -216,7 +231,7 @@ def same_event(a: Event, b: Event) -> bool:
     if _each_names_itself(title_a, title_b, names) and where is not Places.SAME:
         return False  # "Happy Hour - PyDC" and "Happy Hour - NoVA JS": two groups' own
     evidence = where is Places.SAME or title_a.placed or title_b.placed or same_page(a.url, b.url)
-    if title_a.words == title_b.words:
+    if title_a.words.replace(" ", "") == title_b.words.replace(" ", ""):  # "hack a thon"
         return evidence or len(title_a.words) >= MIN_PREFIX_CHARS
     short, long = sorted((title_a.words, title_b.words), key=len)
     if len(short) < MIN_PREFIX_CHARS or not long.startswith(short + " "):

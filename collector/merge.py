@@ -10,25 +10,27 @@ the copies alone, so feed order never changes it and ids do not churn from run t
 
 1. a group not marked ``aggregator: true`` over one marked (umbrella organisations and
    sponsors' calendars repost other groups' events);
-2. a copy linking to a page of its own group's website (meetup.com/pydc/events/311/ for pydc)
-   over one linking elsewhere;
+2. the group's own copy over a co-host's or a reposter's (``Event.own_copy``, decided at parse
+   by collector.match.own_copy): the VEVENT's ORGANIZER names the group (Luma sends it; a Luma
+   link is on a shared platform, never on the group's site), or the link is a page of the
+   group's website or fallback (meetup.com/pydc/events/311/ for pydc);
 3. the group id, then the event_id, in sort order.
 
 Every other group's copy is in ``also_published_by`` (its group id, name and website and its own
 link, ``url``), in group id order; the topics are every copy's: a cross-post by an AI group is
-an AI event whoever owns it.
+an AI event whoever owns it. A group whose feed failed this run stays credited (``keep_credits``).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from itertools import chain
 
-from collector.match import keys, on_site, same_event
+from collector.match import keys, same_event
 from core.limits import MAX_CROSS_POST_CANDIDATES
-from core.models import Event
+from core.models import Event, Group
 
 FEED = "ical"  # only feed copies are matched by title; a submitted event merges by id alone
 
@@ -37,36 +39,69 @@ Copies = list[Event]  # one event_id's copies, best first
 
 @dataclass
 class Merged:
-    events: list[Event]  # one per real event: the kept copies
+    events: list[Event]  # one per real event: the kept copies, less the held ones
     folded: dict[str, str] = field(default_factory=dict)  # another copy's event_id -> the kept's
 
 
-def merge_cross_posts(events: Iterable[Event], aggregators: Collection[str] = ()) -> Merged:
-    """One event per real event, by the rule above; ``aggregators``: the groups marked so."""
+def merge_cross_posts(
+    events: Iterable[Event], aggregators: Collection[str] = (), held: Iterable[Event] = ()
+) -> Merged:
+    """One event per real event, by the rule above; ``aggregators``: the groups marked so.
+
+    ``held``: stored events no fetch shows this run that stay listed (their feed failed, or
+    they are in their grace period). They are candidates like any copy, so another group's copy
+    of one folds into it instead of being listed anew; a held copy the rule keeps is not in
+    ``events`` (it is stored already, and its feed said nothing new), one it does not keep is in
+    ``folded``."""
 
     def rank(event: Event) -> tuple[bool, bool, str, str, str]:
-        own = on_site(event.url, event.group_website)
         aggregator = event.group_id in aggregators
-        return (aggregator, not own, event.group_id, event.event_id, event.source_uid)
+        return (aggregator, not event.own_copy, event.group_id, event.event_id, event.source_uid)
 
+    stored = {(e.group_id, e.event_id) for e in held}
     by_id: dict[str, Copies] = defaultdict(list)
-    for event in events:
+    for event in chain(events, held):
         by_id[event.event_id].append(event)
     same_id = sorted((sorted(c, key=rank) for c in by_id.values()), key=lambda c: rank(c[0]))
     by_start: dict[str, list[Copies]] = defaultdict(list)
-    merged = Merged([])
+    clusters: list[list[Copies]] = []
     for copies in same_id:
         if all(e.source_type == FEED for e in copies):
             by_start[copies[0].start_datetime].append(copies)
         else:
-            merged.events.append(_one(copies))
-    for bucket in by_start.values():
-        for cluster in _clusters(bucket):
-            kept = _one(sorted(chain(*cluster), key=rank))
+            clusters.append([copies])
+    clusters += [cluster for bucket in by_start.values() for cluster in _clusters(bucket)]
+    merged = Merged([])
+    for cluster in clusters:
+        kept = _one(sorted(chain(*cluster), key=rank))
+        if (kept.group_id, kept.event_id) not in stored:
             merged.events.append(kept)
-            ids = {copies[0].event_id for copies in cluster} - {kept.event_id}
-            merged.folded.update(dict.fromkeys(sorted(ids), kept.event_id))
+        ids = {copies[0].event_id for copies in cluster} - {kept.event_id}
+        merged.folded.update(dict.fromkeys(sorted(ids), kept.event_id))
     return merged
+
+
+def keep_credits(
+    events: Iterable[Event], stored: Mapping[str, Event], failed: Mapping[str, Group]
+) -> list[Event]:
+    """Each event as merged, still crediting the failed groups its stored version credited
+    (their copies are not in this run's fetches): an outage of a co-host's feed changes neither
+    the event's ``also_published_by`` nor its topics."""
+    kept = []
+    for event in events:
+        old = stored.get(event.event_id)
+        named = {a["group_id"] for a in event.also_published_by} | {event.group_id}
+        extra = [
+            a
+            for a in (old.also_published_by if old else [])
+            if a["group_id"] in failed and a["group_id"] not in named
+        ]
+        if extra:
+            also = sorted([*event.also_published_by, *extra], key=lambda a: a["group_id"])
+            topics = set(event.categories).union(*(failed[a["group_id"]].categories for a in extra))
+            event = replace(event, also_published_by=also, categories=sorted(topics))
+        kept.append(event)
+    return kept
 
 
 def _clusters(bucket: list[Copies]) -> list[list[Copies]]:

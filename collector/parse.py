@@ -36,6 +36,7 @@ import x_wr_timezone
 from collector.expand import Budget, BudgetExceeded, expand, moment, series_of
 from collector.links import event_url
 from collector.location import classify
+from collector.match import own_copy
 from collector.noise import GroupRules
 from core.errors import DctechError
 from core.ids import make_event_id
@@ -210,6 +211,7 @@ def _event(occurrence: icalendar.Component, recurring: bool, group: Group, tz: Z
     location = tidy(_text(occurrence, "LOCATION"))
     description = _text(occurrence, "DESCRIPTION", multiline=True)
     url = event_url(_text(occurrence, "URL"), location, description, group)
+    organiser = _organiser(occurrence)
     place = classify(location, description)
     start_s = format_local(start)
     return Event(
@@ -234,6 +236,7 @@ def _event(occurrence: icalendar.Component, recurring: bool, group: Group, tz: Z
         source_uid=_source_uid(occurrence, recurring, tz),
         status=CANCELLED if cancelled else CONFIRMED,
         categories=list(group.categories),
+        own_copy=own_copy(url, organiser, group),
     )
 
 
@@ -262,6 +265,15 @@ def _text(component: icalendar.Component, name: str, *, multiline: bool = False)
         return ""
     limit = MAX_DESCRIPTION_CHARS if multiline else TEXT_LIMITS.get(name, MAX_FIELD_CHARS)
     return clean_text(str(value), limit, multiline=multiline).strip()
+
+
+def _organiser(component: icalendar.Component) -> str:
+    """The ORGANIZER's common name (``ORGANIZER;CN="DC AI Builders":MAILTO:...``), cleaned."""
+    value = component.get("ORGANIZER")
+    if isinstance(value, list):
+        value = value[0] if value else None
+    name = value.params.get("CN", "") if isinstance(value, icalendar.vCalAddress) else ""
+    return clean_text(str(name), MAX_FIELD_CHARS).strip()
 
 
 def _title(summary: str) -> tuple[str, bool]:

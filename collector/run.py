@@ -1,20 +1,22 @@
 """One collect: fetch every active group's feed, parse, merge, and apply the lifecycle rules.
 
 A failed fetch or an unparseable feed is reported for its group and changes nothing stored for
-it; every other group still updates. Feeds are parsed in a worker process (collector/sandbox.py),
-so a feed that overruns its CPU or memory allowance fails alone.
+it (save a cross-post copy that a better-ranked copy now replaces); every other group still
+updates, and its copies of the failed group's stored events fold into them (core.lifecycle.held).
+Feeds are parsed in a worker process (collector/sandbox.py), so a feed that overruns its CPU or
+memory allowance fails alone.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from collector.fetch import FeedRequest, FetchResult, FetchSettings, fetch_all
-from collector.merge import merge_cross_posts
+from collector.merge import keep_credits, merge_cross_posts
 from collector.noise import REASONS
 from collector.overrides import apply_overrides, credit_duplicates, retire_hidden, unmatched
 from collector.parse import FeedError
@@ -113,9 +115,11 @@ def collect(
         )
     summary = CollectSummary(outcomes=[outcomes[gid] for gid in active])
     refetched = [o.group_id for o in summary.outcomes if o.status != "failed"]
+    stored = _group_events(store, [*active, SINGLE_EVENTS_GROUP])
     for outcome in summary.outcomes:
         if outcome.status == "unchanged":
-            fetched.extend(_still_in_feed(store, outcome.group_id, previous.get(outcome.group_id)))
+            seen_on = previous.get(outcome.group_id)
+            fetched.extend(_still_in_feed(stored.values(), outcome.group_id, seen_on))
 
     singles = [e for e in (single_event(s, site) for s in single_events) if e is not None]
     series = series_occurrences(recurring_events, site, today)  # the same partition as singles
@@ -128,9 +132,11 @@ def collect(
         if outcome.status == "ok":  # a full parse: it shows which overrides still match
             state = states[outcome.group_id]
             state.unmatched_overrides = unmatched(overrides, outcome.group_id, curated.matched)
-    merge = merge_cross_posts(curated.events, {g.group_id for g in groups if g.aggregator})
-    merged = credit_duplicates(merge.events, curated.duplicates)
-    stored = _stored_events(store, refetched, merged)
+    held = lifecycle.held(stored.values(), curated.events, refetched, today)
+    merge = merge_cross_posts(curated.events, {g.group_id for g in groups if g.aggregator}, held)
+    stored.update(store.get_events([e.key for e in merge.events if e.event_id not in stored]))
+    failed = {o.group_id: active[o.group_id] for o in summary.failed}
+    merged = credit_duplicates(keep_credits(merge.events, stored, failed), curated.duplicates)
     plan = lifecycle.plan(
         merged,
         stored,
@@ -140,7 +146,7 @@ def collect(
         tz=site.timezone,
         first_imports=_first_imports(refetched, previous),
     )
-    _retire_folded(plan, stored, merge.folded, refetched)
+    _retire_folded(plan, stored, merge.folded)
     retire_hidden(plan, stored, overrides, refetched)
     store.put_events(plan.put)
     store.touch_events(plan.touch)
@@ -249,32 +255,27 @@ def _record_moves(
 
 
 def _retire_folded(
-    plan: lifecycle.Plan,
-    stored: Mapping[str, Event],
-    folded: Mapping[str, str],
-    refetched: Sequence[str],
+    plan: lifecycle.Plan, stored: Mapping[str, Event], folded: Mapping[str, str]
 ) -> None:
     """A stored copy now merged into another copy's event (the organiser's own copy appeared
     beside a sponsor's) goes at once, as a retitled event does: its feed still lists it, so
-    the grace for an event missing from its feed would list it twice for a day."""
-    groups, deleting = set(refetched), set(plan.delete)
+    the grace for an event missing from its feed would list it twice for a day. So does a held
+    copy (its feed failed today) the rule no longer keeps: the other copy lists it."""
+    deleting = set(plan.delete)
     for event_id in folded:
         old = stored.get(event_id)
-        if old is not None and old.group_id in groups and old.key not in deleting:
+        if old is not None and old.key not in deleting:
             plan.delete.append(old.key)
             plan.dropped += 1
 
 
-def _stored_events(
-    store: EventStore, groups: Sequence[str], fetched: Sequence[Event]
-) -> dict[str, Event]:
-    """What the lifecycle may touch: the refetched groups' items (GroupIndex) and any item
-    sharing a key with a fetched event (owned by another group)."""
+def _group_events(store: EventStore, groups: Sequence[str]) -> dict[str, Event]:
+    """The groups' stored items (GroupIndex): what the lifecycle may touch for a refetched
+    group, and what a failed group keeps listed (candidates for the cross-post merge). Items
+    sharing a key with a fetched event of another group are added once the merge is known."""
     stored: dict[str, Event] = {}
     for gid in groups:
         stored.update((e.event_id, e) for e in store.query_by_group(gid))
-    missing = [e.key for e in fetched if e.event_id not in stored]
-    stored.update(store.get_events(missing))
     return stored
 
 
@@ -302,8 +303,8 @@ def _topic_owners(
     return {slug: sorted(gids) for slug, gids in sorted(owners.items())}
 
 
-def _still_in_feed(store: EventStore, group_id: str, seen_on: str | None) -> list[Event]:
+def _still_in_feed(stored: Iterable[Event], group_id: str, seen_on: str | None) -> list[Event]:
     """A feed that answered 304 still shows exactly what its last successful fetch showed: the
     events last seen that day. Treating them as fetched lets the usual rules touch them and
     retire the rest."""
-    return [e for e in store.query_by_group(group_id) if e.last_seen_date == seen_on]
+    return [e for e in stored if e.group_id == group_id and e.last_seen_date == seen_on]

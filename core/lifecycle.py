@@ -89,16 +89,46 @@ def plan(
         _plan_seen(result, event, old, listed[event.event_id], today_iso, now_iso, tz)
 
     groups = set(refetched_groups)
-    live_uids = {(e.group_id, e.source_uid) for e in fetched_by_id.values() if e.source_uid}
+    live_uids = _live_uids(fetched_by_id.values())
     for old in stored.values():
         if old.event_id in fetched_by_id or old.group_id not in groups:
             continue
-        superseded = old.source_uid and (old.group_id, old.source_uid) in live_uids
-        if not superseded and still_listed_when_absent(old, today):
-            continue
-        result.delete.append(old.key)
-        result.dropped += 1
+        if not _kept_absent(old, live_uids, today):
+            result.delete.append(old.key)
+            result.dropped += 1
     return result
+
+
+def held(
+    stored: Iterable[Event], fetched: Iterable[Event], refetched_groups: Iterable[str], today: date
+) -> list[Event]:
+    """The stored events this run's fetches do not show that stay listed: a failed group's
+    (even one sharing its event_id with another group's copy), and those ``plan`` keeps in their
+    grace period. The cross-post merge takes them as candidates, so while the kept copy's feed
+    is down another group's copy folds into it instead of being listed anew."""
+    fetched = list(fetched)
+    ids, live_uids, groups = (
+        {e.event_id for e in fetched},
+        _live_uids(fetched),
+        set(refetched_groups),
+    )
+    return [
+        old
+        for old in stored
+        if old.group_id not in groups
+        or (old.event_id not in ids and _kept_absent(old, live_uids, today))
+    ]
+
+
+def _live_uids(fetched: Iterable[Event]) -> set[tuple[str, str]]:
+    return {(e.group_id, e.source_uid) for e in fetched if e.source_uid}
+
+
+def _kept_absent(old: Event, live_uids: set[tuple[str, str]], today: date) -> bool:
+    """An event missing from its group's successful fetch stays listed for the grace period,
+    unless its source_uid is in the feed under a new event_id (moved or retitled)."""
+    superseded = old.source_uid and (old.group_id, old.source_uid) in live_uids
+    return not superseded and still_listed_when_absent(old, today)
 
 
 def _first_listed(

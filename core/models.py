@@ -95,6 +95,7 @@ class Event:
     categories: list[str] = field(default_factory=list)  # topic slugs, sorted (see merge)
     first_seen: str = ""  # YYYY-MM-DD: the collect that first listed it ("": stored before this)
     first_import: bool = False  # came in its group's first successful fetch: never "new"
+    own_copy: bool = False  # its group organises it, as the feed says (collector.match.own_copy)
 
     @property
     def key(self) -> tuple[str, str]:

@@ -19,6 +19,22 @@ import re
 from core.text import truncate
 
 SHORT_PLACE_CHARS = 80  # a venue name longer than this is cut on listings
+# fmt: off
+STATE_NAMES = {
+    "District of Columbia": "DC", "Alabama": "AL", "Alaska": "AK", "Arizona": "AZ",
+    "Arkansas": "AR", "California": "CA", "Colorado": "CO", "Connecticut": "CT", "Delaware": "DE",
+    "Florida": "FL", "Georgia": "GA", "Hawaii": "HI", "Idaho": "ID", "Illinois": "IL",
+    "Indiana": "IN", "Iowa": "IA", "Kansas": "KS", "Kentucky": "KY", "Louisiana": "LA",
+    "Maine": "ME", "Maryland": "MD", "Massachusetts": "MA", "Michigan": "MI", "Minnesota": "MN",
+    "Mississippi": "MS", "Missouri": "MO", "Montana": "MT", "Nebraska": "NE", "Nevada": "NV",
+    "New Hampshire": "NH", "New Jersey": "NJ", "New Mexico": "NM", "New York": "NY",
+    "North Carolina": "NC", "North Dakota": "ND", "Ohio": "OH", "Oklahoma": "OK", "Oregon": "OR",
+    "Pennsylvania": "PA", "Rhode Island": "RI", "South Carolina": "SC", "South Dakota": "SD",
+    "Tennessee": "TN", "Texas": "TX", "Utah": "UT", "Vermont": "VT", "West Virginia": "WV",
+    "Virginia": "VA", "Wisconsin": "WI", "Wyoming": "WY",
+}  # "Washington" is left out: alone it is the city far more often than the state here
+# fmt: on
+_STATE_CODES = {name.casefold(): code.casefold() for name, code in STATE_NAMES.items()}
 
 STREET = (
     r"\b(?:Ave|Avenue|St|Street|Rd|Road|Blvd|Boulevard|Dr|Drive|Pl|Place|Ter|Terrace|Way|Ln|Lane|"
@@ -32,6 +48,13 @@ _PLACEHOLDER = re.compile(
     re.IGNORECASE,
 )
 _ZIP_TAIL = re.compile(r"\s*\b\d{5}(?:-\d{4})?$")
+_UNIT_KINDS = {"room": "room", "rm": "room", "suite": "suite", "ste": "suite"}
+_UNIT_KINDS |= {"floor": "floor", "level": "floor"}  # not "Fl": "FL 33101" is Florida's ZIP
+_UNIT = re.compile(  # a unit is a number or a letter ("Room A", "Suite 200"), not "Level Up"
+    rf"\b(?:({'|'.join(_UNIT_KINDS)})\.?\s*#?\s*(\d+[a-z]?|[a-z]-?\d*)"
+    r"|(\d+)(?:st|nd|rd|th)\s+floor)\b",
+    re.IGNORECASE,
+)
 
 
 def parts(location: str) -> list[str]:
@@ -74,18 +97,31 @@ def street(location: str) -> str | None:
     return match.group() if match else None
 
 
+def units(location: str) -> dict[str, str]:
+    """The room, suite and floor the place names, by kind: "Capital One Hall, Room A" ->
+    {"room": "a"}; "5th Floor" and "Floor 5" are both {"floor": "5"}. Two places naming the
+    same kind of unit differently are two places, whatever else they share."""
+    found: dict[str, str] = {}
+    for kind, name, floor in _UNIT.findall(location):
+        key, value = (_UNIT_KINDS[kind.casefold()], name.casefold()) if kind else ("floor", floor)
+        found.setdefault(key, value)
+    return found
+
+
 def tidy(location: str) -> str:
-    """The place with a repeated run of its comma-separated parts written once: "Arlington, VA,
-    Arlington, VA" -> "Arlington, VA", also inside a longer address. The copy kept is the
-    fuller one ("Tysons, VA, Tysons, VA 22102" keeps the ZIP code); text without a repeat
-    comes back unchanged."""
+    """The place with a repeated run of its comma-separated parts, of any length, written once:
+    "Arlington, VA, Arlington, VA" -> "Arlington, VA", "1 Main St, Arlington, VA, 1 Main St,
+    Arlington, VA" -> "1 Main St, Arlington, VA", also inside a longer address, the longest run
+    first. The copy kept is the fuller one ("Tysons, VA, Tysons, VA 22102" keeps the ZIP code;
+    "Arlington, Virginia, Arlington, VA" the state's name); text without a repeat comes back
+    unchanged."""
     pieces = [piece.strip() for piece in location.split(",")]
     changed = False
     i = 0
     while i < len(pieces):
-        for size in (2, 1):
+        for size in range((len(pieces) - i) // 2, 0, -1):
             first, second = pieces[i : i + size], pieces[i + size : i + 2 * size]
-            if len(second) == size and any(first) and _same_parts(first, second, size > 1):
+            if any(first) and _same_parts(first, second, size > 1):
                 keep = first if len(", ".join(first)) > len(", ".join(second)) else second
                 pieces[i : i + 2 * size] = keep
                 changed = True
@@ -96,14 +132,16 @@ def tidy(location: str) -> str:
 
 
 def _same_parts(first: list[str], second: list[str], loose: bool) -> bool:
-    """Equal but for case and, when ``loose``, a ZIP code and brackets ("VA 22102", "VA)")."""
+    """Equal but for case and, when ``loose``, a ZIP code, brackets and a state's name for its
+    code ("VA 22102", "VA)", "Virginia")."""
     if loose:
         return [_part_key(p) for p in first] == [_part_key(p) for p in second]
     return [p.casefold() for p in first] == [p.casefold() for p in second]
 
 
 def _part_key(part: str) -> str:
-    return _ZIP_TAIL.sub("", part.strip("()[] ")).casefold()
+    key = _ZIP_TAIL.sub("", part.strip("()[] ")).casefold()
+    return _STATE_CODES.get(key, key)
 
 
 def short_place(

@@ -3,8 +3,11 @@
 Strangers write one title many ways: compatibility forms (NFKC: "ＡＩ", "ﬁ"), case, invisible
 format characters (zero-width spaces, soft hyphens, bidi marks: Unicode category Cf), punctuation
 and spacing. All of them are ignored and "&" reads "and", so "Cloud&nbsp;Night!" and "cloud
-night" compare equal. The cross-post matcher (collector/match.py), the groups' ``skip_phrases``
-and their validation (core/config.py) all compare by this one rule.
+night" compare equal. An apostrophe inside a word is dropped, not a break ("Women's" is
+"womens", not "women s"); a hyphen stays a break, since "Deep-Dive" is more often written "Deep
+Dive" than "Deepdive" (collector/match.py also compares titles without their spaces, so
+"Hack-a-thon" is "Hackathon" there). The cross-post matcher (collector/match.py), the groups'
+``skip_phrases`` and their validation (core/config.py) all compare by this one rule.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import unicodedata
 from functools import lru_cache
 
 _WORDS = re.compile(r"[^\W_]+")
+_INNER_APOSTROPHE = re.compile(r"(?<=[^\W_])['’](?=[^\W_])")
 
 
 def fold(text: str) -> str:
@@ -27,7 +31,7 @@ def fold(text: str) -> str:
 
 def words(text: str) -> str:
     """Lowercase words separated by single spaces: no punctuation, no invisible characters."""
-    return " ".join(_WORDS.findall(fold(text)))
+    return " ".join(_WORDS.findall(_INNER_APOSTROPHE.sub("", fold(text))))
 
 
 normalise = lru_cache(maxsize=8192)(words)  # for titles, names and places: short, often seen

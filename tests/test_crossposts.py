@@ -10,10 +10,10 @@ import itertools
 import pytest
 
 from collector.location import classify
-from collector.match import same_event
+from collector.match import own_copy, same_event
 from collector.merge import merge_cross_posts
 from core.ids import make_event_id
-from core.models import Event
+from core.models import Event, Group
 
 START = "2026-12-08T18:30:00"
 CAPITAL_ONE_HALL = "Capital One Hall (7750 Capital One Tower Rd, Tysons, VA)"
@@ -29,7 +29,15 @@ SITES = {
 }
 
 
-def copy(group: str, title: str, location: str = "", url: str = "", start: str = START) -> Event:
+def copy(
+    group: str,
+    title: str,
+    location: str = "",
+    url: str = "",
+    start: str = START,
+    organiser: str = "",
+) -> Event:
+    """A copy as collector/parse.py makes it; ``organiser``: the VEVENT's ORGANIZER CN."""
     name, website = SITES[group]
     place = classify(location, "")
     url = url or website
@@ -48,6 +56,7 @@ def copy(group: str, title: str, location: str = "", url: str = "", start: str =
         state=place.state,
         source_uid=f"{group}-{abs(hash(title))}",
         categories=[group],
+        own_copy=own_copy(url, organiser, Group(group, name, website)),
     )
 
 
@@ -87,6 +96,24 @@ SAME = {
             "The Eaton DC (1201 K St NW)",
         ),
     ),
+    "an apostrophe inside a word dropped": (
+        copy("pydc", "Women's Tech Night: Lightning Talks", MLK),
+        copy("dctech-calendar", "Womens Tech Night - Lightning Talks", ""),
+    ),
+    "a hyphenated word written whole": (
+        copy("novajs", "Civic Hack-a-thon", EATON),
+        copy("dc-ai-builders", "Civic Hackathon", EATON),
+    ),
+    "one room written two ways": (
+        copy("aws-dc", "Lightning Talks", "Capital One Hall, Room A (7750 Capital One Tower Rd)"),
+        copy("dctech-calendar", "Lightning Talks", "Capital One Hall, Rm. A, Tysons, VA"),
+    ),
+    "one floor written two ways": (
+        copy(
+            "pydc", "Open Source Office Hours", "WeWork (1775 Tysons Blvd, 5th Floor, Tysons, VA)"
+        ),
+        copy("dc-ai-builders", "Open Source Office Hours", "WeWork, 1775 Tysons Blvd, Floor 5"),
+    ),
     "guarded prefix, same event page": (
         copy(
             "novajs",
@@ -107,6 +134,16 @@ DIFFERENT = {
     "two talks in two rooms of one building": (
         copy("aws-dc", "Kubernetes Security Deep Dive", "Capital One Hall, Room A, Tysons, VA"),
         copy("novajs", "Frontend Performance Workshop", "Capital One Hall, Room B, Tysons, VA"),
+    ),
+    "equal generic title in two rooms of one building": (
+        copy("aws-dc", "Lightning Talks", "Capital One Hall, Room A (7750 Capital One Tower Rd)"),
+        copy("novajs", "Lightning Talks", "Capital One Hall, Room B (7750 Capital One Tower Rd)"),
+    ),
+    "equal title on two floors of one street address": (
+        copy(
+            "pydc", "Open Source Office Hours", "WeWork (1775 Tysons Blvd, 5th Floor, Tysons, VA)"
+        ),
+        copy("dc-ai-builders", "Open Source Office Hours", "WeWork, 1775 Tysons Blvd, Floor 3"),
     ),
     "prefix without either guard": (
         copy("pydc", "Python Night", MLK),
@@ -216,8 +253,8 @@ def test_the_organisers_copy_is_kept_over_an_aggregators_whatever_the_order():
 
 def test_a_link_on_the_groups_own_site_wins_before_the_group_id():
     """Neither is an aggregator: novajs's copy links to its own Meetup page, dc-ai-builders's to
-    a Luma page (on a shared platform, so not "its own site"): novajs keeps it, though
-    dc-ai-builders sorts first."""
+    a Luma page (on a shared platform, so not "its own site") and its feed names no organiser:
+    novajs keeps it, though dc-ai-builders sorts first."""
     luma, meetup = SAME["guarded prefix, same venue"]
     meetup = copy(
         "novajs", meetup.title, meetup.location, "https://www.meetup.com/novajs/events/905/"
@@ -225,6 +262,29 @@ def test_a_link_on_the_groups_own_site_wins_before_the_group_id():
     (kept,) = merge_cross_posts([luma, meetup]).events
     assert kept.group_id == "novajs"
     assert kept.also_published_by[0]["url"] == "https://luma.com/k8x2mq4z"
+
+
+@pytest.mark.parametrize("organiser", ["DC AI Builders", "dc ai builders", "dc-ai-builders"])
+def test_a_luma_organiser_named_by_its_feed_is_its_own_copy_beside_a_meetup_co_host(organiser):
+    """Luma's link is never on the group's site, but its ORGANIZER CN names the group: both
+    copies are their group's own, and the group id decides (both feed orders)."""
+    luma, meetup = SAME["guarded prefix, same venue"]
+    luma = copy("dc-ai-builders", luma.title, luma.location, luma.url, organiser=organiser)
+    meetup = copy(
+        "novajs", meetup.title, meetup.location, "https://www.meetup.com/novajs/events/905/"
+    )
+    for order in ([luma, meetup], [meetup, luma]):
+        (kept,) = merge_cross_posts(order).events
+        assert kept.group_id == "dc-ai-builders" and kept.url == "https://luma.com/k8x2mq4z"
+
+
+def test_an_organiser_naming_another_group_or_a_link_on_the_fallback_decides_as_the_rule_says():
+    group = Group("dc-ai-builders", "DC AI Builders", "https://dcai.example.org/",
+                  fallback_url="https://lu.ma/dc-ai-builders")  # fmt: skip
+    assert not own_copy("https://luma.com/k8x2mq4z", "NoVA JS", group)  # a co-host's name
+    assert not own_copy("https://luma.com/k8x2mq4z", "", group)
+    assert own_copy("https://lu.ma/dc-ai-builders/demo-night", "", group)  # on the fallback
+    assert own_copy("https://dcai.example.org/events/demo", "", group)
 
 
 def test_without_any_own_link_or_aggregator_the_group_id_decides():

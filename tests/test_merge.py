@@ -9,13 +9,13 @@ from core.models import Event
 URL = "https://www.meetup.com/pydc/events/311/"
 
 
-def copy(group: str, url: str = URL) -> Event:
+def copy(group: str, url: str = URL, title: str = "Cloud Night") -> Event:
     start = "2026-12-03T18:30:00"
     return Event(
-        event_id=make_event_id(url, "Cloud Night", start),
+        event_id=make_event_id(url, title, start),
         start_datetime=start,
         end_datetime="2026-12-03T21:00:00",
-        title="Cloud Night",
+        title=title,
         group_id=group,
         group_name=group.title(),
         group_website=f"https://example.org/{group}",
@@ -41,3 +41,24 @@ def test_different_events_stay_apart_and_a_repeated_copy_is_not_listed_twice():
     merged = merge_cross_posts([copy("pydc"), copy("pydc"), other]).events
     assert len(merged) == 2
     assert all(e.also_published_by == [] for e in merged)
+
+
+AWSDC, ZETA = "https://example.org/awsdc/cloud-night", "https://zeta.org/cloud-night"
+LONG = "Cloud Night: Serverless"  # two links, no place: a title long enough to merge alone
+
+
+def test_a_held_copy_the_rule_keeps_is_not_stored_again_and_the_others_fold_into_it():
+    """A stored copy whose feed failed today keeps its event: the other copies fold into it."""
+    held, other = copy("awsdc", AWSDC, LONG), copy("zeta", ZETA, LONG)
+    merged = merge_cross_posts([other], held=[held])
+    assert merged.events == []
+    assert merged.folded == {other.event_id: held.event_id}
+
+
+def test_a_held_copy_the_rule_does_not_keep_is_folded_into_the_kept_one():
+    """An aggregator's stored copy, its feed down, gives way to the organiser's new copy."""
+    held, organiser = copy("zeta", ZETA, LONG), copy("awsdc", AWSDC, LONG)
+    merged = merge_cross_posts([organiser], aggregators={"zeta"}, held=[held])
+    assert [e.event_id for e in merged.events] == [organiser.event_id]
+    assert [a["group_id"] for a in merged.events[0].also_published_by] == ["zeta"]
+    assert merged.folded == {held.event_id: organiser.event_id}

@@ -10,7 +10,7 @@ import pytest
 from collector.location import Place, classify
 from collector.parse import parse_feed
 from core.models import IN_PERSON, Group, SiteConfig
-from core.places import short_place, tidy
+from core.places import short_place, tidy, units
 
 
 @pytest.mark.parametrize(
@@ -33,6 +33,15 @@ from core.places import short_place, tidy
         ),
         ("1201 K St NW, Washington, DC 20005", "1201 K St NW, Washington, DC 20005"),  # untouched
         ("Room 1, Room 2, Arlington, VA", "Room 1, Room 2, Arlington, VA"),
+        ("Arlington, VA, USA, Arlington, VA, USA", "Arlington, VA, USA"),  # a run of three
+        ("1 Main St, Arlington, VA, 1 Main St, Arlington, VA", "1 Main St, Arlington, VA"),
+        (
+            "Hall, 1 Main St, Tysons, VA, Hall, 1 Main St, Tysons, VA 22102",
+            "Hall, 1 Main St, Tysons, VA 22102",
+        ),
+        ("Arlington, Virginia, Arlington, VA", "Arlington, Virginia"),  # a state's name, its code
+        ("Arlington, VA, Arlington, Virginia 22201", "Arlington, Virginia 22201"),
+        ("Virginia Room, Virginia, VA", "Virginia Room, Virginia, VA"),  # no run: a name twice
         ("", ""),
     ],
 )
@@ -76,6 +85,19 @@ def test_a_feed_with_a_doubled_place_is_stored_tidy():
         ("1 Columbia Rd NW, Washington, DC", "Washington", "DC"),  # Columbia: a DC street too
         ("Columbia, MD", "Columbia", "MD"),
         ("Chevy Chase, DC", "Washington", "DC"),  # a DC neighbourhood as well as an MD town
+        ("Manassas, MD", "Manassas", "VA"),  # the DC area's other towns are known too
+        ("Springfield, MD", "Springfield", "VA"),
+        ("Sterling, MD 20164", "Sterling", "VA"),
+        ("Germantown, VA", "Germantown", "MD"),
+        ("Largo, VA", "Largo", "MD"),
+        ("Vienna, MD", "Vienna", "MD"),  # a town in both states: as written
+        ("Vienna, VA", "Vienna", "VA"),
+        ("Vienna, MD 22180", "Vienna", "VA"),  # unless a ZIP code says which
+        ("Laurel, VA", "Laurel", "VA"),
+        ("Frederick, MD", "Frederick", "MD"),
+        ("Centreville, MD", "Centreville", "MD"),
+        ("Vienna Community Center", None, None),  # no state guessed from such a name alone
+        ("Reston Town Center", "Reston", "VA"),  # a known city alone gives its state
     ],
 )
 def test_an_improbable_city_and_state_is_never_listed_under_the_wrong_state(location, city, state):
@@ -116,3 +138,20 @@ def test_a_long_venue_name_is_cut_on_listings():
     name = "The Very Long Name Of A Conference Centre " * 4
     shown = short_place(f"{name}, 1 Main St, Reston, VA", "Reston", "VA", limit=40)
     assert shown.endswith("…, Reston, VA") and len(shown) == 40 + len(", Reston, VA")
+
+
+@pytest.mark.parametrize(
+    ("location", "found"),
+    [
+        ("Capital One Hall, Room A (7750 Capital One Tower Rd, Tysons, VA)", {"room": "a"}),
+        ("Capital One Hall, Rm. A, Tysons, VA", {"room": "a"}),
+        ("WeWork (1775 Tysons Blvd, 5th Floor, Tysons, VA)", {"floor": "5"}),
+        ("WeWork, 1775 Tysons Blvd, Floor 5, Level 2", {"floor": "5"}),  # the first of a kind
+        ("1600 K St NW Suite #300, Room 2, Washington, DC", {"suite": "300", "room": "2"}),
+        ("Level Up Lounge, Arlington, VA", {}),  # a name, not a level
+        ("The Board Room, Washington, DC", {}),
+        ("Miami, FL 33101", {}),  # Florida, not a floor
+    ],
+)
+def test_the_room_suite_and_floor_a_place_names(location, found):
+    assert units(location) == found

@@ -89,6 +89,7 @@ def test_every_attribute_round_trips(store):
         categories=["ai", "cloud"],
         first_seen="2026-11-01",
         first_import=True,
+        own_copy=True,
     )
     assert all(v not in (None, "", 0, False, []) for v in full.to_dict().values()), "set them all"
     bare = make_event("e2", "2026-12-02T09:00:00", state=None, location_type="virtual")
