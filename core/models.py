@@ -53,7 +53,8 @@ class SiteConfig:
 
     site_name: str = "DC Tech Events"
     tagline: str = "Tech meetups, conferences and workshops in and around Washington, DC"
-    base_url: str = "https://dctech.events"
+    base_url: str = "https://dctech.events"  # where links point (a preview's is its server)
+    canonical_url: str = ""  # config.yaml's base_url, the site's identity; "" = base_url
     timezone: str = "America/New_York"
     only_states: tuple[str, ...] = STATES
 

@@ -334,10 +334,12 @@ class Runtime:
         """config.yaml's settings, read on first use (a command that needs only the store never
         reads them), with the base URL links point at: ``base_url`` when one is given; else a
         site published to a bucket links to the configured base_url, and one built into a
-        folder is a preview that links to the local server `dctech serve` starts."""
+        folder is a preview that links to the local server `dctech serve` starts. Its
+        ``canonical_url`` stays the configured one: what names the site's content (Atom ids)
+        is the same in a preview."""
         site = _load_site(self.config)
         url = self.base_url or (site.base_url if self.bucket else PREVIEW_URL)
-        return replace(site, base_url=url.rstrip("/"))
+        return replace(site, base_url=url.rstrip("/"), canonical_url=site.base_url)
 
     @cached_property
     def catalogue(self) -> Catalogue:

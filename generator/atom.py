@@ -142,10 +142,11 @@ def entry_id(event: Event, site: SiteConfig) -> str:
     """``tag:dctech.events,2026:pydc/<digest of its UID>`` (RFC 4151): what stays when a
     reschedule or retitle moves it to a new event_id (``core.lifecycle`` matches a moved event
     on group and UID alike); a fixed year, as a date from the event could change too. Its
-    page's URL when it has no UID."""
+    page's URL when it has no UID. The host is the site's canonical one, so a preview's
+    entries are the published site's."""
     if not event.source_uid:
         return urls.absolute(site, urls.event(event.event_id))
-    host = urlsplit(site.base_url).hostname
+    host = urlsplit(site.canonical_url or site.base_url).hostname
     uid = hashlib.sha256(event.source_uid.encode("utf-8")).hexdigest()[:UID_CHARS]
     return f"tag:{host},{TAG_YEAR}:{event.group_id}/{uid}"
 

@@ -100,7 +100,7 @@ def test_handle_serves_concurrent_requests_each_their_own_answer(served):
 
 def test_category_is_checked_against_the_topics_of_the_runtime_given(db, tmp_path):
     """`dctech serve` answers from its own `_categories` (--categories); a request without
-    category never reads them, so a missing folder fails only category requests."""
+    category never reads them, so a missing folder fails only category requests, with a JSON 503."""
     topics = tmp_path / "topics"
     topics.mkdir()
     (topics / "robots.yaml").write_text("name: Robots\ndescription: Robot events\n")
@@ -124,7 +124,7 @@ def test_category_is_checked_against_the_topics_of_the_runtime_given(db, tmp_pat
                     "category must be one of robots",
                 )
             else:
-                assert status == 500 and json.loads(body)["error"]["code"] == "internal_error"
+                assert (status, json.loads(body)["error"]["code"]) == (503, "topics_unavailable")
         finally:
             api_app.configure(None)
             runtime.close()
