@@ -28,6 +28,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -218,8 +219,6 @@ def _event(occurrence: icalendar.Component, recurring: bool, group: Group, tz: Z
         end_datetime=format_local(end),
         title=title,
         group_id=group.group_id,
-        group_name=group.name,
-        group_website=group.website,
         description=description,
         url=url,
         location=location,
@@ -228,13 +227,25 @@ def _event(occurrence: icalendar.Component, recurring: bool, group: Group, tz: Z
         state=place.state,
         cost=_cost(occurrence),
         source_type="ical",
-        submitted_by=group.submitted_by,
-        submitter_link=group.submitter_link,
         all_day=all_day,
         source_uid=_source_uid(occurrence, recurring, tz),
         status=CANCELLED if cancelled else CONFIRMED,
-        categories=list(group.categories),
+        **from_group_file(group),
     )
+
+
+def from_group_file(group: Group) -> dict[str, Any]:
+    """What a feed event takes from its group's file rather than from the feed: its name and
+    website as shown, who submitted it, and its own topics (an override may replace them; the
+    merge adds every cross-poster's). Applied here at each parse and by collector/run.py to the
+    stored events a 304 stands for, so an edited group file shows at the next collect."""
+    return {
+        "group_name": group.name,
+        "group_website": group.website,
+        "submitted_by": group.submitted_by,
+        "submitter_link": group.submitter_link,
+        "categories": list(group.categories),
+    }
 
 
 def _duration(start: date | datetime, end: date | datetime, all_day: bool) -> timedelta:

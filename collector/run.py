@@ -7,8 +7,8 @@ so a feed that overruns its CPU or memory allowance fails alone.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -17,7 +17,7 @@ from collector.fetch import FeedRequest, FetchResult, FetchSettings, fetch_all
 from collector.merge import merge_cross_posts
 from collector.noise import REASONS
 from collector.overrides import apply_overrides, credit_duplicates, retire_hidden, unmatched
-from collector.parse import FeedError
+from collector.parse import FeedError, from_group_file
 from collector.recurring import series_occurrences
 from collector.sandbox import FeedParser
 from collector.single import single_event
@@ -113,9 +113,11 @@ def collect(
         )
     summary = CollectSummary(outcomes=[outcomes[gid] for gid in active])
     refetched = [o.group_id for o in summary.outcomes if o.status != "failed"]
+    unread = {o.group_id for o in summary.outcomes if o.status != "ok"}  # no copies this run
     for outcome in summary.outcomes:
         if outcome.status == "unchanged":
-            fetched.extend(_still_in_feed(store, outcome.group_id, previous.get(outcome.group_id)))
+            gid = outcome.group_id
+            fetched.extend(_still_in_feed(store, active[gid], previous.get(gid), unread))
 
     singles = [e for e in (single_event(s, site) for s in single_events) if e is not None]
     series = series_occurrences(recurring_events, site, today)  # the same partition as singles
@@ -128,7 +130,11 @@ def collect(
         if outcome.status == "ok":  # a full parse: it shows which overrides still match
             state = states[outcome.group_id]
             state.unmatched_overrides = unmatched(overrides, outcome.group_id, curated.matched)
-    merge = merge_cross_posts(curated.events, {g.group_id for g in groups if g.aggregator})
+    merge = merge_cross_posts(
+        curated.events,
+        {g.group_id for g in groups if g.aggregator},
+        {g.group_id: g.categories for g in groups},
+    )
     merged = credit_duplicates(merge.events, curated.duplicates)
     stored = _stored_events(store, refetched, merged)
     plan = lifecycle.plan(
@@ -302,8 +308,25 @@ def _topic_owners(
     return {slug: sorted(gids) for slug, gids in sorted(owners.items())}
 
 
-def _still_in_feed(store: EventStore, group_id: str, seen_on: str | None) -> list[Event]:
+def _still_in_feed(
+    store: EventStore, group: Group, seen_on: str | None, unread: Collection[str]
+) -> list[Event]:
     """A feed that answered 304 still shows exactly what its last successful fetch showed: the
     events last seen that day. Treating them as fetched lets the usual rules touch them and
-    retire the rest."""
-    return [e for e in store.query_by_group(group_id) if e.last_seen_date == seen_on]
+    retire the rest.
+
+    What an event takes from the group's file rather than the feed (its topics above all) is
+    taken again from the file as it is now, as a parse would (collector/parse.py), so that the
+    overrides and the merge then do what they do for a fresh copy; the cross-posters it was
+    stored with stay listed only while their copies are not read this run (``unread``: their
+    feeds answered 304 or failed), and the merge adds their topics. A group that was read
+    lists itself again through its copy, if it still has one."""
+    return [
+        replace(
+            event,
+            **from_group_file(group),
+            also_published_by=[a for a in event.also_published_by if a["group_id"] in unread],
+        )
+        for event in store.query_by_group(group.group_id)
+        if event.last_seen_date == seen_on
+    ]
