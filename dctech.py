@@ -391,11 +391,12 @@ def _feeds(args: argparse.Namespace) -> int:
             s.last_success[:16] or "never",
             str(s.http_status or "-"),
             f"{s.events_parsed}/{s.vevents_in_source}",
-            s.error or feed_notes(s.cut, s.skipped),
+            s.error or feed_notes(s.cut, s.skipped, s.note),
         )
         for s in states
     ]
-    _table(("group", "last success", "http", "events/vevents", "error, limit or skipped"), rows)
+    header = ("group", "last success", "http", "events/vevents", "error, note, limit or skipped")
+    _table(header, rows)
     return 0
 
 

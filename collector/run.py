@@ -38,6 +38,7 @@ class GroupOutcome:
     cut: list[str] = field(default_factory=list)  # what a limit cut from the feed, in words
     unreachable: bool = False  # failed before any server answered (no network, DNS, TLS)
     skipped: dict[str, int] = field(default_factory=dict)  # dropped by the group's own rules
+    note: str | None = None  # reached otherwise than as written: "over http:// (...)"
 
 
 @dataclass
@@ -62,6 +63,7 @@ class CollectSummary:
             "cut": {o.group_id: o.cut for o in self.outcomes if o.cut}
             | ({SINGLE_EVENTS_GROUP: self.series_cut} if self.series_cut else {}),
             "skipped": {o.group_id: o.skipped for o in self.outcomes if o.skipped},
+            "notes": {o.group_id: o.note for o in self.outcomes if o.note},
             "new": self.new,
             "updated": self.updated,
             "unchanged": self.unchanged,
@@ -190,6 +192,7 @@ def _read_feed(
     """Parse one fetch result into ``fetched`` and record the feed's health in ``state``."""
     state.last_attempt = now_iso
     state.http_status = result.http_status
+    state.note = result.note
     if not result.ok:
         _failed(state, result.error, today)
         unreachable = result.http_status is None and bool(urlsplit(group.ical or "").hostname)
@@ -212,7 +215,12 @@ def _read_feed(
     state.last_success_date = today.isoformat()
     status = "unchanged" if result.not_modified else "ok"
     return GroupOutcome(
-        group.group_id, status, events=state.events_parsed, cut=state.cut, skipped=state.skipped
+        group.group_id,
+        status,
+        events=state.events_parsed,
+        cut=state.cut,
+        skipped=state.skipped,
+        note=result.note,
     )
 
 
