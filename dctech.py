@@ -109,6 +109,11 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("--id", help="the group id, the file's name (default: from the URL or name)")
     add.add_argument("--categories", help="topic slugs, comma-separated: ai,cloud")
     add.add_argument("--groups", help="groups folder (default _groups beside --config)")
+    add.add_argument(
+        "--force",
+        action="store_true",
+        help="write the file even when a group file already follows the same feed",
+    )
     parity = command(
         "parity", _parity, "compare the store with another calendar: the live site's", _today
     )
@@ -440,9 +445,19 @@ def _add_group(args: argparse.Namespace) -> int:
         site, (today, _) = runtime.site, runtime.today_and_now()
     try:
         source = d.discover(args.url)
-        draft = Group(args.id or "new-group", args.name or "", source.page or source.feed)
+    except d.NoFeed as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    followed = _following(groups_dir, source.feed)
+    if followed:
+        said = f"{', '.join(map(str, followed))} already follow(s) the feed {source.feed}"
+        if not args.force:
+            raise DctechError(said, hint="pass --force to add another group for it anyway")
+        print(f"warning: {said}; --force: adding another", file=sys.stderr)
+    try:
+        draft = Group(args.id or "new-group", args.name or "", source.page or d.web(source.feed))
         body, feed = read_calendar(source.feed, draft, site, today)
-    except (d.NoFeed, Unreadable) as exc:
+    except Unreadable as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     name = args.name or d.group_name(body, source)
@@ -468,6 +483,24 @@ def _add_group(args: argparse.Namespace) -> int:
     print("next: review the file (name, website, categories), run `dctech check`,")
     print("      open a pull request")
     return 0
+
+
+def _following(groups_dir: Path, feed: str) -> list[Path]:
+    """The group files whose ``ical`` is ``feed`` (compared by collector.discover.feed_key:
+    webcal:// as https://, the host's case and a trailing slash aside). A file that does not
+    load is `dctech check`'s to report."""
+    from collector.discover import feed_key
+    from core.config import ConfigError, load_group
+
+    key, found = feed_key(feed), []
+    for path in sorted(groups_dir.glob("*.yaml")):
+        try:
+            ical = load_group(path).ical
+        except ConfigError:
+            continue
+        if ical and feed_key(ical) == key:
+            found.append(path)
+    return found
 
 
 def _parity(args: argparse.Namespace) -> int:
