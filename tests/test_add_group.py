@@ -282,7 +282,7 @@ def test_add_group_takes_a_webcal_link_and_writes_https_pages(checkout, feed_ser
 
 
 def test_a_feed_an_existing_group_follows_is_refused_unless_forced(checkout, feed_server, capsys):
-    url = feed_server.route("/civic.ics", body=PLAIN_FEED)
+    feed_server.route("/civic.ics", body=PLAIN_FEED)
     (checkout / "_groups" / "civic.yaml").write_text(
         "name: Civic\nwebsite: https://example.org/\n"
         f"ical: https://LocalHost:{feed_server.port}/civic.ics/\n"
