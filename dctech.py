@@ -505,9 +505,15 @@ def _following(groups_dir: Path, feed: str) -> list[Path]:
 
 def _parity(args: argparse.Namespace) -> int:
     """`dctech parity --against URL_OR_FILE`: what the other calendar and our store list over
-    the collection window, compared by core/parity.py. Exit 1 when anything differs."""
+    the collection window, compared by core/parity.py. Exit 1 when anything differs.
+
+    The other calendar is read whole (collector/probe.py): its events outside the site's states
+    too, so that they show as only there, under bounds for a site's calendar rather than a
+    feed's. What the read still left out (events that do not parse, past the bounds) cannot be
+    compared: a warning line (stderr) or, with --format json, ``not_compared`` and ``cut``."""
     from datetime import timedelta
 
+    from collector.discover import SKIP_REASONS
     from collector.parse import WINDOW_DAYS
     from collector.probe import read_calendar
     from core.models import Group
@@ -515,14 +521,23 @@ def _parity(args: argparse.Namespace) -> int:
 
     with _runtime(args) as runtime:
         today, now = runtime.today_and_now()
-        theirs = read_calendar(args.against, Group("parity", "", ""), runtime.site, today)[1]
+        group = Group("parity", "", "")
+        theirs = read_calendar(args.against, group, runtime.site, today, whole=True)[1]
         window = EventFilter(start=today, end=today + timedelta(days=WINDOW_DAYS - 1))
         ours = list(list_events(runtime.store(), window, now_ts=int(now.timestamp())))
     parity = compare(theirs.events, ours)
+    left_out = {r: n for r, n in sorted(theirs.skipped.items()) if r != "outside_window"}
     if args.format == "json":
-        json.dump(parity.to_dict(), sys.stdout, indent=2, ensure_ascii=False)
+        report = parity.to_dict() | {"not_compared": left_out, "cut": theirs.cut}
+        json.dump(report, sys.stdout, indent=2, ensure_ascii=False)
         print()
     else:
+        if left_out:
+            reasons = ", ".join(f"{n} {SKIP_REASONS.get(r, r)}" for r, n in left_out.items())
+            count = sum(left_out.values())
+            print(f"warning: {count} event(s) there not compared: {reasons}", file=sys.stderr)
+        for cut in theirs.cut:
+            print(f"warning: {args.against}: {cut}", file=sys.stderr)
         found = [("differs", p.here, p.describe()) for p in parity.differ]
         found += [("only there", e, e.url) for e in parity.only_there]
         found += [("only here", e, e.url) for e in parity.only_here]

@@ -74,6 +74,19 @@ class FeedError(DctechError):
     """The bytes are not a usable calendar; the caller reports it as the group's failure."""
 
 
+@dataclass(frozen=True)
+class Reading:
+    """What a parse keeps of a calendar: of a group's feed by default; of another site's whole
+    calendar for a parity check (collector/probe.py), with bounds of its own and no area rule."""
+
+    max_events: int = MAX_EVENTS_PER_FEED  # in the window; past it the feed is cut
+    max_vevents: int = MAX_VEVENTS_IN_SOURCE  # in the source; past it the feed is refused
+    area: bool = True  # skip in-person events outside the site's states
+
+
+FEED = Reading()
+
+
 @dataclass
 class ParsedFeed:
     events: list[Event]
@@ -89,6 +102,7 @@ def parse_feed(
     today: date,
     window_days: int = WINDOW_DAYS,
     budget: Budget | None = None,
+    reading: Reading = FEED,
 ) -> ParsedFeed:
     """The group's events from one feed, over today .. today + window_days (site timezone).
 
@@ -96,9 +110,9 @@ def parse_feed(
     budget = budget or Budget()
     text = _decode(body)
     vevents = len(VEVENT_LINE.findall(text))
-    if vevents > MAX_VEVENTS_IN_SOURCE:
+    if vevents > reading.max_vevents:
         raise FeedError(
-            f"the feed has {vevents:,} events; at most {MAX_VEVENTS_IN_SOURCE:,} are read: skipped"
+            f"the feed has {vevents:,} events; at most {reading.max_vevents:,} are read: skipped"
         )
     calendar = _repaired(_calendar(text))
     tz = ZoneInfo(site.timezone)
@@ -127,7 +141,11 @@ def parse_feed(
         for event in found:
             if reason := rules.reason(event):
                 skipped[reason] += 1
-            elif event.state not in (None, *site.only_states) and event.location_type != VIRTUAL:
+            elif (
+                reading.area
+                and event.state not in (None, *site.only_states)
+                and event.location_type != VIRTUAL
+            ):
                 skipped["out_of_area"] += 1
             else:
                 _share_text(event, shared)
@@ -136,10 +154,10 @@ def parse_feed(
     cut = [f"{series_cut} series cut at {MAX_OCCURRENCES_PER_SERIES} occurrences"] * bool(
         series_cut
     )
-    if len(events) > MAX_EVENTS_PER_FEED:
-        skipped["over_limit"] = len(events) - MAX_EVENTS_PER_FEED
-        cut.append(f"feed cut at {MAX_EVENTS_PER_FEED:,} events (of {len(events):,})")
-        del events[MAX_EVENTS_PER_FEED:]
+    if len(events) > reading.max_events:
+        skipped["over_limit"] = len(events) - reading.max_events
+        cut.append(f"feed cut at {reading.max_events:,} events (of {len(events):,})")
+        del events[reading.max_events :]
     return ParsedFeed(events, vevents, dict(skipped), cut)
 
 
