@@ -26,7 +26,7 @@ MAX_FIELD_CHARS = 2_000  # any other text property (URL, UID, cost)
 # at most ~3,500 in the 90-day window: docs/scaling.md, "The real catalogue"; parsing 5,000
 # takes ~2.5 s and ~30 MB)
 MAX_PARITY_BYTES = 64 * 1024 * 1024  # 20,000 events in the old site's shape are ~9 MB
-MAX_PARITY_EVENTS = 20_000  # in the window: ~10x the live site's
+MAX_PARITY_EVENTS = 20_000  # in the window: ~6x the heaviest estimate of the live site's
 MAX_PARITY_VEVENTS = 50_000  # in the source, past and future ones included
 PARITY_PARSE_CPU_SECONDS = 60.0  # 50,000 VEVENTs take ~25 s
 PARITY_PARSE_MEMORY_MB = 1_024
