@@ -109,6 +109,11 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("--id", help="the group id, the file's name (default: from the URL or name)")
     add.add_argument("--categories", help="topic slugs, comma-separated: ai,cloud")
     add.add_argument("--groups", help="groups folder (default _groups beside --config)")
+    add.add_argument(
+        "--force",
+        action="store_true",
+        help="write the file even when a group file already follows the same feed",
+    )
     parity = command(
         "parity", _parity, "compare the store with another calendar: the live site's", _today
     )
@@ -391,11 +396,12 @@ def _feeds(args: argparse.Namespace) -> int:
             s.last_success[:16] or "never",
             str(s.http_status or "-"),
             f"{s.events_parsed}/{s.vevents_in_source}",
-            s.error or feed_notes(s.cut, s.skipped),
+            s.error or feed_notes(s.cut, s.skipped, s.note),
         )
         for s in states
     ]
-    _table(("group", "last success", "http", "events/vevents", "error, limit or skipped"), rows)
+    header = ("group", "last success", "http", "events/vevents", "error, note, limit or skipped")
+    _table(header, rows)
     return 0
 
 
@@ -439,9 +445,19 @@ def _add_group(args: argparse.Namespace) -> int:
         site, (today, _) = runtime.site, runtime.today_and_now()
     try:
         source = d.discover(args.url)
-        draft = Group(args.id or "new-group", args.name or "", source.page or source.feed)
+    except d.NoFeed as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    followed = _following(groups_dir, source.feed)
+    if followed:
+        said = f"{', '.join(map(str, followed))} already follow(s) the feed {source.feed}"
+        if not args.force:
+            raise DctechError(said, hint="pass --force to add another group for it anyway")
+        print(f"warning: {said}; --force: adding another", file=sys.stderr)
+    try:
+        draft = Group(args.id or "new-group", args.name or "", source.page or d.web(source.feed))
         body, feed = read_calendar(source.feed, draft, site, today)
-    except (d.NoFeed, Unreadable) as exc:
+    except Unreadable as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     name = args.name or d.group_name(body, source)
@@ -469,11 +485,35 @@ def _add_group(args: argparse.Namespace) -> int:
     return 0
 
 
+def _following(groups_dir: Path, feed: str) -> list[Path]:
+    """The group files whose ``ical`` is ``feed`` (compared by collector.discover.feed_key:
+    webcal:// as https://, the host's case and a trailing slash aside). A file that does not
+    load is `dctech check`'s to report."""
+    from collector.discover import feed_key
+    from core.config import ConfigError, load_group
+
+    key, found = feed_key(feed), []
+    for path in sorted(groups_dir.glob("*.yaml")):
+        try:
+            ical = load_group(path).ical
+        except ConfigError:
+            continue
+        if ical and feed_key(ical) == key:
+            found.append(path)
+    return found
+
+
 def _parity(args: argparse.Namespace) -> int:
     """`dctech parity --against URL_OR_FILE`: what the other calendar and our store list over
-    the collection window, compared by core/parity.py. Exit 1 when anything differs."""
+    the collection window, compared by core/parity.py. Exit 1 when anything differs.
+
+    The other calendar is read whole (collector/probe.py): its events outside the site's states
+    too, so that they show as only there, under bounds for a site's calendar rather than a
+    feed's. What the read still left out (events that do not parse, past the bounds) cannot be
+    compared: a warning line (stderr) or, with --format json, ``not_compared`` and ``cut``."""
     from datetime import timedelta
 
+    from collector.discover import SKIP_REASONS
     from collector.parse import WINDOW_DAYS
     from collector.probe import read_calendar
     from core.models import Group
@@ -481,14 +521,23 @@ def _parity(args: argparse.Namespace) -> int:
 
     with _runtime(args) as runtime:
         today, now = runtime.today_and_now()
-        theirs = read_calendar(args.against, Group("parity", "", ""), runtime.site, today)[1]
+        group = Group("parity", "", "")
+        theirs = read_calendar(args.against, group, runtime.site, today, whole=True)[1]
         window = EventFilter(start=today, end=today + timedelta(days=WINDOW_DAYS - 1))
         ours = list(list_events(runtime.store(), window, now_ts=int(now.timestamp())))
     parity = compare(theirs.events, ours)
+    left_out = {r: n for r, n in sorted(theirs.skipped.items()) if r != "outside_window"}
     if args.format == "json":
-        json.dump(parity.to_dict(), sys.stdout, indent=2, ensure_ascii=False)
+        report = parity.to_dict() | {"not_compared": left_out, "cut": theirs.cut}
+        json.dump(report, sys.stdout, indent=2, ensure_ascii=False)
         print()
     else:
+        if left_out:
+            reasons = ", ".join(f"{n} {SKIP_REASONS.get(r, r)}" for r, n in left_out.items())
+            count = sum(left_out.values())
+            print(f"warning: {count} event(s) there not compared: {reasons}", file=sys.stderr)
+        for cut in theirs.cut:
+            print(f"warning: {args.against}: {cut}", file=sys.stderr)
         found = [("differs", p.here, p.describe()) for p in parity.differ]
         found += [("only there", e, e.url) for e in parity.only_there]
         found += [("only here", e, e.url) for e in parity.only_here]

@@ -110,7 +110,8 @@ def report(groups, per_host, categories, latency: float, work: Path) -> None:
     )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     worker = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(f"peak RSS {peak:.0f} MB, parse worker {worker:.0f} MB")
+    print(f"peak RSS {peak:.0f} MB, the largest child (parse worker, forked renderer, Pagefind)"
+          f" {worker:.0f} MB")  # fmt: skip
 
 
 if __name__ == "__main__":

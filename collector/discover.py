@@ -15,7 +15,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qs, quote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from collector.parse import ParsedFeed
 from core.errors import DctechError
@@ -34,6 +34,7 @@ LUMA_FEED = "https://api.lu.ma/ics/get?entity=calendar&id={}"
 GOOGLE_HOST = "calendar.google.com"
 GOOGLE_FEED = "https://calendar.google.com/calendar/ical/{}/public/basic.ics"
 GOOGLE_PAGE = "https://calendar.google.com/calendar/embed?src={}"
+GOOGLE_ICAL_PATH = re.compile(r"^/calendar/ical/([^/]+)/public/")  # a private one stays as given
 WEBCAL = re.compile(r"^webcals?://", re.IGNORECASE)
 UNFOLD = re.compile(r"\r?\n[ \t]")
 TEXT_ESCAPES = re.compile(r"\\([\\,;nN])")
@@ -64,11 +65,18 @@ class Source:
     handle: str | None = None  # the group's name in the URL (Meetup's urlname), for its id
 
 
+def web(url: str) -> str:
+    """``url`` as a web page's address: a webcal:// or webcals:// link (calendar apps'
+    subscribe scheme) is https:// underneath; any other URL as it is."""
+    return WEBCAL.sub("https://", url)
+
+
 def discover(given: str) -> Source:
-    """The feed behind ``given``. A webcal:// link (calendar apps' subscribe scheme) is read as
-    https:// to recognise the service; another feed keeps it, as the fetcher takes it."""
+    """The feed behind ``given``. A webcal:// link is read as https:// to recognise the
+    service (whose feed is then its https:// one); another feed keeps it, as the fetcher takes
+    it. Every page derived from it is https://."""
     given = given.strip()
-    url = WEBCAL.sub("https://", given)
+    url = web(given)
     if not is_web_url(url):
         raise NoFeed(url, "not an http(s) URL", "give the group's page or its iCal feed URL")
     parts = urlsplit(url)
@@ -78,7 +86,7 @@ def discover(given: str) -> Source:
         return Source("meetup", f"{page}events/ical/", page, name)
     if host in LUMA_HOSTS:
         return _luma(url)
-    if host == GOOGLE_HOST and (calendar := _google_calendar(parts.query)):
+    if host == GOOGLE_HOST and (calendar := _google_calendar(parts.query, parts.path)):
         token = quote(calendar, safe="")
         return Source("google", GOOGLE_FEED.format(token), GOOGLE_PAGE.format(token))
     return Source("ical", given)
@@ -105,8 +113,11 @@ def _luma(url: str) -> Source:
     raise NoFeed(url, "a Luma page's name does not tell its feed", hint)
 
 
-def _google_calendar(query: str) -> str | None:
-    """The calendar id of an embed link (``src=``) or a shared link (``cid=``, base64)."""
+def _google_calendar(query: str, path: str = "") -> str | None:
+    """The calendar id of an embed link (``src=``), a shared link (``cid=``, base64) or the
+    feed itself (``/calendar/ical/<id>/public/basic.ics``, what Google's webcal:// link is)."""
+    if feed := GOOGLE_ICAL_PATH.match(path):
+        return unquote(feed[1])
     params = parse_qs(query)
     if params.get("src"):
         return params["src"][0]
@@ -145,12 +156,27 @@ def website(body: bytes, source: Source) -> str:
     feed's site."""
     if source.page:
         return source.page
-    original = calendar_property(body, "X-ORIGINAL-URL") or ""
-    if is_web_url(original) and original != source.feed:
+    original = web(calendar_property(body, "X-ORIGINAL-URL") or "")
+    if is_web_url(original) and original != web(source.feed):
         name = _meetup_name(original)
         return MEETUP_PAGE.format(name) if name else original
-    parts = urlsplit(source.feed)
+    parts = urlsplit(web(source.feed))
     return f"{parts.scheme}://{parts.netloc}/"
+
+
+def feed_key(url: str) -> str:
+    """What makes two feed URLs one feed: https:// for webcal://, webcals:// and http://, the
+    host in lower case, no trailing slash. The path and query keep their case."""
+    parts = urlsplit(web(url.strip()))
+    try:
+        port = parts.port
+    except ValueError:  # not a port: compared as written
+        return url.strip()
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return url.strip()  # a path in the repository
+    netloc = parts.hostname.lower() + (f":{port}" if port else "")
+    path = parts.path.rstrip("/")
+    return f"https://{netloc}{path}" + (f"?{parts.query}" if parts.query else "")
 
 
 def group_id(name: str, source: Source) -> str:

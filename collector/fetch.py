@@ -4,14 +4,20 @@ A slow, huge, broken or hostile feed costs at most its deadline and becomes an e
 its group: nothing here raises for one feed, and one feed never holds up the others.
 
 A ``webcal://`` feed (calendar apps' subscribe links) is fetched over HTTPS, and over plain HTTP
-only when the server does not speak TLS (the handshake fails or the HTTPS port refuses): the
-same host, path, deadline and host slot; ``webcals://`` is HTTPS only.
+only when the server does not speak TLS: the HTTPS port refuses, or what answers there is no
+TLS (OpenSSL's "wrong version number" and the like), or the handshake fails or is cut short
+(reset, closed) before any certificate is judged. The same host, path, deadline and host slot;
+the result's ``note`` says so. A certificate that fails verification (untrusted, expired, for
+another host) means the server does speak TLS: that is the feed's error, never a reason to fetch
+the same feed in clear text. ``webcals://`` is HTTPS only.
 """
 
 from __future__ import annotations
 
+import ssl
 import threading
 import time
+import traceback
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import AbstractContextManager, contextmanager
@@ -20,14 +26,17 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from itertools import zip_longest
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 import requests
 import urllib3.exceptions
+from urllib3.util.ssl_match_hostname import CertificateError
 
 from core.errors import DctechError
 from core.text import FEED_SCHEMES, WEBCAL_SCHEMES
 
+E = TypeVar("E", bound=BaseException)
 USER_AGENT = "DCTechEvents/0.1 (+https://dctech.events)"
 CHUNK = 64 * 1024
 
@@ -282,7 +291,9 @@ def _describe(exc: Exception, settings: FetchSettings, near_deadline: bool) -> _
         limit = settings.deadline if near_deadline else settings.read_timeout
         return _Failure(f"timed out after {limit:g} s", retryable=True)
     if isinstance(exc, requests.exceptions.SSLError):
-        return _Failure("TLS error", no_tls=True)
+        return _tls_failure(exc)
+    if _reset_in_handshake(exc):
+        return _Failure("connection reset during the TLS handshake", retryable=True, no_tls=True)
     if isinstance(exc, requests.exceptions.InvalidSchema):
         return _Failure("unsupported URL scheme")
     if isinstance(exc, requests.exceptions.InvalidURL):
@@ -296,6 +307,73 @@ def _describe(exc: Exception, settings: FetchSettings, near_deadline: bool) -> _
     if isinstance(exc, urllib3.exceptions.ProtocolError):
         return _Failure("connection dropped mid-response", retryable=True)
     return _Failure("connection failed", retryable=True)
+
+
+# OpenSSL's reasons for a handshake that found no TLS server (plain HTTP, another protocol) or
+# failed before a certificate was judged; 3.2 says "record layer failure" where 3.0 said
+# "wrong version number"
+NO_TLS_REASONS = frozenset(
+    {
+        "WRONG_VERSION_NUMBER",
+        "RECORD_LAYER_FAILURE",
+        "UNKNOWN_PROTOCOL",
+        "PACKET_LENGTH_TOO_LONG",
+        "HTTP_REQUEST",
+        "SSLV3_ALERT_HANDSHAKE_FAILURE",
+    }
+)
+
+
+def _tls_failure(exc: BaseException) -> _Failure:
+    """An HTTPS attempt's TLS failure, and whether the server does not speak TLS (only then may
+    a webcal:// feed be fetched over plain HTTP)."""
+    verify = _cause(exc, ssl.SSLCertVerificationError)
+    if verify is not None:
+        reason = verify.verify_message or verify.reason or "not trusted"
+        return _Failure(f"TLS certificate rejected: {reason}".rstrip("."))
+    if _cause(exc, CertificateError) is not None:  # urllib3's own hostname check
+        return _Failure("TLS certificate rejected: it is for another host")
+    closed = _cause(exc, ssl.SSLEOFError) or _cause(exc, ssl.SSLZeroReturnError)
+    if closed is not None:
+        return _Failure("the server closed the connection in the TLS handshake", no_tls=True)
+    error = _cause(exc, ssl.SSLError)
+    reason = (error.reason or "") if error is not None else ""
+    if reason in NO_TLS_REASONS:
+        if reason == "SSLV3_ALERT_HANDSHAKE_FAILURE":
+            return _Failure("the TLS handshake failed", no_tls=True)
+        return _Failure("the server does not speak TLS", no_tls=True)
+    detail = reason.lower().replace("_", " ") or "handshake failed"
+    return _Failure(f"TLS error ({detail})")
+
+
+def _reset_in_handshake(exc: BaseException) -> bool:
+    """A connection reset while the TLS handshake ran (its traceback passes do_handshake): what
+    a server that takes the connection but not TLS may do."""
+    reset = _cause(exc, ConnectionResetError)
+    frames = traceback.extract_tb(reset.__traceback__) if reset is not None else []
+    return any(frame.name == "do_handshake" for frame in frames)
+
+
+def _cause(exc: BaseException, kind: type[E]) -> E | None:
+    """The first exception of ``kind`` down the chain (see _caused_by), or None."""
+    seen: BaseException | None = exc
+    for _ in range(10):
+        if seen is None:
+            return None
+        if isinstance(seen, kind):
+            return seen
+        found = next((a for a in seen.args if isinstance(a, kind)), None)
+        if found is not None:
+            return found
+        nested = next((a for a in seen.args if isinstance(a, BaseException)), None)
+        reason = getattr(seen, "reason", None)
+        seen = (
+            seen.__cause__
+            or seen.__context__
+            or (reason if isinstance(reason, BaseException) else None)
+            or nested
+        )
+    return None
 
 
 def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:

@@ -19,12 +19,17 @@ the copies alone, so feed order never changes it and ids do not churn from run t
 Every other group's copy is in ``also_published_by`` (its group id, name and website and its own
 link, ``url``), in group id order; the topics are every copy's: a cross-post by an AI group is
 an AI event whoever owns it. A group whose feed failed this run stays credited (``keep_credits``).
+
+A stored event a feed's 304 stands for (collector/run.py) comes with the cross-posters it was
+last stored with whose own copies this run did not read (their feeds answered 304 too, or
+failed): those stay listed and bring their groups' current topics (``topics``), as their copies
+would.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import chain
 
@@ -44,15 +49,20 @@ class Merged:
 
 
 def merge_cross_posts(
-    events: Iterable[Event], aggregators: Collection[str] = (), held: Iterable[Event] = ()
+    events: Iterable[Event],
+    aggregators: Collection[str] = (),
+    held: Iterable[Event] = (),
+    topics: Mapping[str, Sequence[str]] | None = None,
 ) -> Merged:
-    """One event per real event, by the rule above; ``aggregators``: the groups marked so.
+    """One event per real event, by the rule above; ``aggregators``: the groups marked so;
+    ``topics``: each group's, for the cross-posters a copy carries (see above).
 
     ``held``: stored events no fetch shows this run that stay listed (their feed failed, or
     they are in their grace period). They are candidates like any copy, so another group's copy
     of one folds into it instead of being listed anew; a held copy the rule keeps is not in
     ``events`` (it is stored already, and its feed said nothing new), one it does not keep is in
     ``folded``."""
+    topics = topics or {}
 
     def rank(event: Event) -> tuple[bool, bool, str, str, str]:
         aggregator = event.group_id in aggregators
@@ -73,7 +83,7 @@ def merge_cross_posts(
     clusters += [cluster for bucket in by_start.values() for cluster in _clusters(bucket)]
     merged = Merged([])
     for cluster in clusters:
-        kept = _one(sorted(chain(*cluster), key=rank))
+        kept = _one(sorted(chain(*cluster), key=rank), topics)
         if (kept.group_id, kept.event_id) not in stored:
             merged.events.append(kept)
         ids = {copies[0].event_id for copies in cluster} - {kept.event_id}
@@ -135,8 +145,9 @@ def _fits(cluster: list[Copies], copies: Copies) -> bool:
     return all(any(same_event(a, b) for a in member for b in copies) for member in cluster)
 
 
-def _one(copies: Copies) -> Event:
-    """The first copy, with every other group's copy listed once and every copy's topics."""
+def _one(copies: Copies, topics: Mapping[str, Sequence[str]]) -> Event:
+    """The first copy, with every other group's copy listed once, then the cross-posters the
+    copies carry that no copy here stands for, and the topics of all of them."""
     primary = copies[0]
     seen = {primary.group_id}
     also = []
@@ -152,7 +163,14 @@ def _one(copies: Copies) -> Event:
                 "url": other.url,
             }
         )
-    topics = sorted({slug for copy in copies for slug in copy.categories})
-    if also or topics != primary.categories:
-        primary = replace(primary, also_published_by=also, categories=topics)
+    slugs = {slug for copy in copies for slug in copy.categories}
+    for entry in (entry for copy in copies for entry in copy.also_published_by):
+        if entry["group_id"] not in seen:
+            seen.add(entry["group_id"])
+            also.append(entry)
+            slugs.update(topics.get(entry["group_id"], ()))
+    also.sort(key=lambda entry: entry["group_id"])
+    merged = sorted(slugs)
+    if also != primary.also_published_by or merged != primary.categories:
+        primary = replace(primary, also_published_by=also, categories=merged)
     return primary

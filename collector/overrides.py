@@ -78,20 +78,25 @@ def corrected(event: Event, override: Override) -> Event:
 
 def credit_duplicates(merged: list[Event], duplicates: dict[str, list[Event]]) -> list[Event]:
     """Each event another was marked a duplicate of lists that one's group as also publishing
-    it, as a cross-post would."""
+    it and takes its topics, as a cross-post would (collector/merge.py: the union, sorted)."""
     if not duplicates:
         return merged
     credited = []
     for event in merged:
-        extra = [
-            {"group_id": d.group_id, "group_name": d.group_name, "group_website": d.group_website}
-            for d in duplicates.get(event.event_id, [])
-            if d.group_id != event.group_id
-            and all(a["group_id"] != d.group_id for a in event.also_published_by)
-        ]
-        credited.append(
-            replace(event, also_published_by=[*event.also_published_by, *extra]) if extra else event
-        )
+        copies = duplicates.get(event.event_id, [])
+        listed = {event.group_id, *(a["group_id"] for a in event.also_published_by)}
+        extra = []
+        for d in copies:  # one entry per group, as merge lists them
+            if d.group_id not in listed:
+                listed.add(d.group_id)
+                names = {"group_name": d.group_name, "group_website": d.group_website}
+                extra.append({"group_id": d.group_id, **names})
+        topics = sorted({*event.categories, *(slug for d in copies for slug in d.categories)})
+        if extra or topics != event.categories:
+            event = replace(
+                event, also_published_by=[*event.also_published_by, *extra], categories=topics
+            )
+        credited.append(event)
     return credited
 
 

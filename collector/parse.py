@@ -28,6 +28,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -74,6 +75,19 @@ class FeedError(DctechError):
     """The bytes are not a usable calendar; the caller reports it as the group's failure."""
 
 
+@dataclass(frozen=True)
+class Reading:
+    """What a parse keeps of a calendar: of a group's feed by default; of another site's whole
+    calendar for a parity check (collector/probe.py), with bounds of its own and no area rule."""
+
+    max_events: int = MAX_EVENTS_PER_FEED  # in the window; past it the feed is cut
+    max_vevents: int = MAX_VEVENTS_IN_SOURCE  # in the source; past it the feed is refused
+    area: bool = True  # skip in-person events outside the site's states
+
+
+FEED = Reading()
+
+
 @dataclass
 class ParsedFeed:
     events: list[Event]
@@ -89,6 +103,7 @@ def parse_feed(
     today: date,
     window_days: int = WINDOW_DAYS,
     budget: Budget | None = None,
+    reading: Reading = FEED,
 ) -> ParsedFeed:
     """The group's events from one feed, over today .. today + window_days (site timezone).
 
@@ -96,9 +111,9 @@ def parse_feed(
     budget = budget or Budget()
     text = _decode(body)
     vevents = len(VEVENT_LINE.findall(text))
-    if vevents > MAX_VEVENTS_IN_SOURCE:
+    if vevents > reading.max_vevents:
         raise FeedError(
-            f"the feed has {vevents:,} events; at most {MAX_VEVENTS_IN_SOURCE:,} are read: skipped"
+            f"the feed has {vevents:,} events; at most {reading.max_vevents:,} are read: skipped"
         )
     calendar = _repaired(_calendar(text))
     tz = ZoneInfo(site.timezone)
@@ -127,7 +142,11 @@ def parse_feed(
         for event in found:
             if reason := rules.reason(event):
                 skipped[reason] += 1
-            elif event.state not in (None, *site.only_states) and event.location_type != VIRTUAL:
+            elif (
+                reading.area
+                and event.state not in (None, *site.only_states)
+                and event.location_type != VIRTUAL
+            ):
                 skipped["out_of_area"] += 1
             else:
                 _share_text(event, shared)
@@ -136,10 +155,10 @@ def parse_feed(
     cut = [f"{series_cut} series cut at {MAX_OCCURRENCES_PER_SERIES} occurrences"] * bool(
         series_cut
     )
-    if len(events) > MAX_EVENTS_PER_FEED:
-        skipped["over_limit"] = len(events) - MAX_EVENTS_PER_FEED
-        cut.append(f"feed cut at {MAX_EVENTS_PER_FEED:,} events (of {len(events):,})")
-        del events[MAX_EVENTS_PER_FEED:]
+    if len(events) > reading.max_events:
+        skipped["over_limit"] = len(events) - reading.max_events
+        cut.append(f"feed cut at {reading.max_events:,} events (of {len(events):,})")
+        del events[reading.max_events :]
     return ParsedFeed(events, vevents, dict(skipped), cut)
 
 
@@ -220,8 +239,6 @@ def _event(occurrence: icalendar.Component, recurring: bool, group: Group, tz: Z
         end_datetime=format_local(end),
         title=title,
         group_id=group.group_id,
-        group_name=group.name,
-        group_website=group.website,
         description=description,
         url=url,
         location=location,
@@ -230,14 +247,26 @@ def _event(occurrence: icalendar.Component, recurring: bool, group: Group, tz: Z
         state=place.state,
         cost=_cost(occurrence),
         source_type="ical",
-        submitted_by=group.submitted_by,
-        submitter_link=group.submitter_link,
         all_day=all_day,
         source_uid=_source_uid(occurrence, recurring, tz),
         status=CANCELLED if cancelled else CONFIRMED,
-        categories=list(group.categories),
+        **from_group_file(group),
         own_copy=own_copy(url, organiser, group),
     )
+
+
+def from_group_file(group: Group) -> dict[str, Any]:
+    """What a feed event takes from its group's file rather than from the feed: its name and
+    website as shown, who submitted it, and its own topics (an override may replace them; the
+    merge adds every cross-poster's). Applied here at each parse and by collector/run.py to the
+    stored events a 304 stands for, so an edited group file shows at the next collect."""
+    return {
+        "group_name": group.name,
+        "group_website": group.website,
+        "submitted_by": group.submitted_by,
+        "submitter_link": group.submitter_link,
+        "categories": list(group.categories),
+    }
 
 
 def _duration(start: date | datetime, end: date | datetime, all_day: bool) -> timedelta:

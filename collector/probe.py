@@ -11,10 +11,17 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from collector.fetch import FeedRequest, fetch_all
-from collector.parse import FeedError, ParsedFeed
+from collector.fetch import FeedRequest, FetchSettings, fetch_all
+from collector.parse import FEED, FeedError, ParsedFeed, Reading
 from collector.sandbox import KEPT, FeedParser
 from core.errors import DctechError
+from core.limits import (
+    MAX_PARITY_BYTES,
+    MAX_PARITY_EVENTS,
+    MAX_PARITY_VEVENTS,
+    PARITY_PARSE_CPU_SECONDS,
+    PARITY_PARSE_MEMORY_MB,
+)
 from core.models import Group, SiteConfig
 
 
@@ -33,17 +40,29 @@ def read_calendar(
     today: date,
     *,
     root: Path = Path("."),
+    whole: bool = False,
 ) -> tuple[bytes, ParsedFeed]:
     """The raw bytes (for calendar-level properties) and ``group``'s events from ``source``,
-    an http(s) URL or a file path relative to ``root``. Raises Unreadable."""
-    result = fetch_all([FeedRequest(group.group_id, source)], root=root)
+    an http(s) URL or a file path relative to ``root``. Raises Unreadable.
+
+    ``whole``: another site's whole calendar (`dctech parity`), not one group's feed: every
+    event whatever its state, under the MAX_PARITY_* bounds of core/limits.py instead of a
+    feed's; what is still left out is in the result's ``skipped`` and ``cut``."""
+    settings, parser = FetchSettings(), FeedParser()
+    reading = FEED
+    if whole:
+        settings = FetchSettings(max_bytes=MAX_PARITY_BYTES)
+        cpu = PARITY_PARSE_CPU_SECONDS
+        parser = FeedParser(cpu_seconds=cpu, wall_seconds=2 * cpu, memory_mb=PARITY_PARSE_MEMORY_MB)
+        reading = Reading(MAX_PARITY_EVENTS, MAX_PARITY_VEVENTS, area=False)
+    result = fetch_all([FeedRequest(group.group_id, source)], settings=settings, root=root)
     fetched = result[group.group_id]
     if not fetched.ok:
         raise Unreadable(source, fetched.error or "the fetch failed")
     body = fetched.body or b""
     try:
-        with FeedParser() as parser:
-            return body, parser.parse(body, group, site, today)
+        with parser:
+            return body, parser.parse(body, group, site, today, reading)
     except FeedError as exc:
         # Nothing is stored here to keep: the collector's wording would mislead.
         raise Unreadable(source, str(exc).removesuffix(f": {KEPT}")) from exc

@@ -9,8 +9,8 @@ memory allowance fails alone.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -19,7 +19,7 @@ from collector.fetch import FeedRequest, FetchResult, FetchSettings, fetch_all
 from collector.merge import keep_credits, merge_cross_posts
 from collector.noise import REASONS
 from collector.overrides import apply_overrides, credit_duplicates, retire_hidden, unmatched
-from collector.parse import FeedError
+from collector.parse import FeedError, from_group_file
 from collector.recurring import series_occurrences
 from collector.sandbox import FeedParser
 from collector.single import single_event
@@ -40,6 +40,7 @@ class GroupOutcome:
     cut: list[str] = field(default_factory=list)  # what a limit cut from the feed, in words
     unreachable: bool = False  # failed before any server answered (no network, DNS, TLS)
     skipped: dict[str, int] = field(default_factory=dict)  # dropped by the group's own rules
+    note: str | None = None  # reached otherwise than as written: "over http:// (...)"
 
 
 @dataclass
@@ -64,6 +65,7 @@ class CollectSummary:
             "cut": {o.group_id: o.cut for o in self.outcomes if o.cut}
             | ({SINGLE_EVENTS_GROUP: self.series_cut} if self.series_cut else {}),
             "skipped": {o.group_id: o.skipped for o in self.outcomes if o.skipped},
+            "notes": {o.group_id: o.note for o in self.outcomes if o.note},
             "new": self.new,
             "updated": self.updated,
             "unchanged": self.unchanged,
@@ -116,10 +118,11 @@ def collect(
     summary = CollectSummary(outcomes=[outcomes[gid] for gid in active])
     refetched = [o.group_id for o in summary.outcomes if o.status != "failed"]
     stored = _group_events(store, [*active, SINGLE_EVENTS_GROUP])
+    unread = {o.group_id for o in summary.outcomes if o.status != "ok"}  # no copies this run
     for outcome in summary.outcomes:
         if outcome.status == "unchanged":
-            seen_on = previous.get(outcome.group_id)
-            fetched.extend(_still_in_feed(stored.values(), outcome.group_id, seen_on))
+            gid = outcome.group_id
+            fetched.extend(_still_in_feed(stored.values(), active[gid], previous.get(gid), unread))
 
     singles = [e for e in (single_event(s, site) for s in single_events) if e is not None]
     series = series_occurrences(recurring_events, site, today)  # the same partition as singles
@@ -133,7 +136,12 @@ def collect(
             state = states[outcome.group_id]
             state.unmatched_overrides = unmatched(overrides, outcome.group_id, curated.matched)
     held = lifecycle.held(stored.values(), curated.events, refetched, today)
-    merge = merge_cross_posts(curated.events, {g.group_id for g in groups if g.aggregator}, held)
+    merge = merge_cross_posts(
+        curated.events,
+        {g.group_id for g in groups if g.aggregator},
+        held,
+        {g.group_id: g.categories for g in groups},
+    )
     stored.update(store.get_events([e.key for e in merge.events if e.event_id not in stored]))
     failed = {o.group_id: active[o.group_id] for o in summary.failed}
     merged = credit_duplicates(keep_credits(merge.events, stored, failed), curated.duplicates)
@@ -190,6 +198,7 @@ def _read_feed(
     """Parse one fetch result into ``fetched`` and record the feed's health in ``state``."""
     state.last_attempt = now_iso
     state.http_status = result.http_status
+    state.note = result.note
     if not result.ok:
         _failed(state, result.error, today)
         unreachable = result.http_status is None and bool(urlsplit(group.ical or "").hostname)
@@ -212,7 +221,12 @@ def _read_feed(
     state.last_success_date = today.isoformat()
     status = "unchanged" if result.not_modified else "ok"
     return GroupOutcome(
-        group.group_id, status, events=state.events_parsed, cut=state.cut, skipped=state.skipped
+        group.group_id,
+        status,
+        events=state.events_parsed,
+        cut=state.cut,
+        skipped=state.skipped,
+        note=result.note,
     )
 
 
@@ -303,8 +317,25 @@ def _topic_owners(
     return {slug: sorted(gids) for slug, gids in sorted(owners.items())}
 
 
-def _still_in_feed(stored: Iterable[Event], group_id: str, seen_on: str | None) -> list[Event]:
+def _still_in_feed(
+    stored: Iterable[Event], group: Group, seen_on: str | None, unread: Collection[str]
+) -> list[Event]:
     """A feed that answered 304 still shows exactly what its last successful fetch showed: the
     events last seen that day. Treating them as fetched lets the usual rules touch them and
-    retire the rest."""
-    return [e for e in stored if e.group_id == group_id and e.last_seen_date == seen_on]
+    retire the rest.
+
+    What an event takes from the group's file rather than the feed (its topics above all) is
+    taken again from the file as it is now, as a parse would (collector/parse.py), so that the
+    overrides and the merge then do what they do for a fresh copy; the cross-posters it was
+    stored with stay listed only while their copies are not read this run (``unread``: their
+    feeds answered 304 or failed), and the merge adds their topics. A group that was read
+    lists itself again through its copy, if it still has one."""
+    return [
+        replace(
+            event,
+            **from_group_file(group),
+            also_published_by=[a for a in event.also_published_by if a["group_id"] in unread],
+        )
+        for event in stored
+        if event.group_id == group.group_id and event.last_seen_date == seen_on
+    ]

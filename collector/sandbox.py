@@ -26,7 +26,7 @@ from datetime import date
 from multiprocessing.connection import Connection
 
 from collector.expand import Budget
-from collector.parse import FeedError, ParsedFeed, parse_feed
+from collector.parse import FEED, FeedError, ParsedFeed, Reading, parse_feed
 from core.limits import PARSE_CPU_SECONDS, PARSE_MEMORY_MB, PARSE_WALL_SECONDS
 from core.models import Group, SiteConfig
 
@@ -56,15 +56,19 @@ class FeedParser:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def parse(self, body: bytes, group: Group, site: SiteConfig, today: date) -> ParsedFeed:
+    def parse(
+        self, body: bytes, group: Group, site: SiteConfig, today: date, reading: Reading = FEED
+    ) -> ParsedFeed:
         """Like ``parse_feed``; raises FeedError also for a parse that overran or crashed."""
         if not CAN_FORK:
-            return parse_feed(body, group, site, today, budget=Budget(self.cpu_seconds))
+            budget = Budget(self.cpu_seconds)
+            return parse_feed(body, group, site, today, budget=budget, reading=reading)
         if self._conn is None:
             self._start()
         assert self._conn is not None
+        limits = (self.cpu_seconds, self.memory_mb)
         try:
-            self._conn.send(((body, group, site, today), (self.cpu_seconds, self.memory_mb)))
+            self._conn.send(((body, group, site, today, reading), limits))
         except OSError:  # the worker died since the last feed (the OOM killer, say)
             raise FeedError(f"{self._death()}: {KEPT}") from None
         if not self._conn.poll(self.wall_seconds):
@@ -118,13 +122,14 @@ def _serve(conn: Connection, parent_end: Connection) -> None:
     parent_end.close()
     while True:
         try:
-            (body, group, site, today), (cpu_seconds, memory_mb) = conn.recv()
+            (body, group, site, today, reading), (cpu_seconds, memory_mb) = conn.recv()
         except (EOFError, OSError):
             return
         _limit_self(cpu_seconds, memory_mb)
         too_big = f"parsing needed more than {memory_mb} MB of memory: {KEPT}"
         try:
-            parsed = parse_feed(body, group, site, today, budget=Budget(cpu_seconds))
+            budget = Budget(cpu_seconds)
+            parsed = parse_feed(body, group, site, today, budget=budget, reading=reading)
             reply: tuple[str, object] = ("ok", parsed)
         except (FeedError, MemoryError) as exc:
             reply = ("error", too_big if _out_of_memory(exc) else str(exc))

@@ -21,6 +21,15 @@ MAX_TITLE_CHARS = 300
 MAX_LOCATION_CHARS = 500
 MAX_DESCRIPTION_CHARS = 20_000
 MAX_FIELD_CHARS = 2_000  # any other text property (URL, UID, cost)
+# another site's whole calendar, read once for `dctech parity` (collector/probe.py): no area
+# rule, and bounds for the live site's every event rather than one group's (its 145 groups list
+# at most ~3,500 in the 90-day window: docs/scaling.md, "The real catalogue"; parsing 5,000
+# takes ~2.5 s and ~30 MB)
+MAX_PARITY_BYTES = 64 * 1024 * 1024  # 20,000 events in the old site's shape are ~9 MB
+MAX_PARITY_EVENTS = 20_000  # in the window: ~6x the heaviest estimate of the live site's
+MAX_PARITY_VEVENTS = 50_000  # in the source, past and future ones included
+PARITY_PARSE_CPU_SECONDS = 60.0  # 50,000 VEVENTs take ~25 s
+PARITY_PARSE_MEMORY_MB = 1_024
 MAX_CROSS_POST_CANDIDATES = 20  # events one event is compared with for a cross-post (same start
 # and first word); real catalogues have a handful, so past this only exact ids merge
 

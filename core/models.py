@@ -188,6 +188,8 @@ class FeedState:
     unmatched_overrides: list[str] = field(default_factory=list)  # _overrides/ files no event had
     skipped: dict[str, int] = field(default_factory=dict)  # dropped by the group's own rules
     # at the last full parse: "skip_phrases" and "suppressed" (suppress_urls, suppress_uids)
+    note: str | None = None  # how the last attempt reached the feed when not as written: a
+    # webcal:// feed "over http:// (https:// failed: ...)", in clear text
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -18,6 +18,7 @@ from collector.discover import (
     Source,
     calendar_property,
     discover,
+    feed_key,
     group_id,
     group_name,
     website,
@@ -217,3 +218,92 @@ def test_an_existing_or_invalid_id_is_refused(checkout, feed_server, capsys):
     assert add_group(checkout, url, "--id", "Py DC") == 2
     assert "--id 'Py DC'" in capsys.readouterr().err
     assert feed_server.hits("/feed.ics") == 1  # the bad id was refused before any fetch
+
+
+GOOGLE_ICAL = (
+    "calendar.google.com/calendar/ical/dccode%40group.calendar.google.com/public/basic.ics"
+)
+PLAIN_FEED = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nX-WR-CALNAME:Civic Tech Night\r\nEND:VCALENDAR\r\n"
+
+
+@pytest.mark.parametrize("scheme", ["https", "webcal", "WEBCALS"])
+def test_googles_feed_link_webcal_or_not_is_google(scheme):
+    assert discover(f"{scheme}://{GOOGLE_ICAL}") == Source(
+        "google",
+        f"https://{GOOGLE_ICAL}",
+        "https://calendar.google.com/calendar/embed?src=dccode%40group.calendar.google.com",
+    )
+    private = f"{scheme}://calendar.google.com/calendar/ical/x%40gmail.com/private-abc/basic.ics"
+    assert discover(private) == Source("ical", private)  # its page would not show it
+
+
+def test_every_url_derived_from_a_webcal_link_is_https():
+    plain = discover("webcal://events.example.org/cal.ics")
+    assert plain.feed == "webcal://events.example.org/cal.ics"  # the fetcher takes it as it is
+    assert website(b"BEGIN:VCALENDAR\r\n", plain) == "https://events.example.org/"
+    body = b"BEGIN:VCALENDAR\r\nX-ORIGINAL-URL:webcals://example.org/calendar\r\n"
+    assert website(body, plain) == "https://example.org/calendar"
+    same = b"BEGIN:VCALENDAR\r\nX-ORIGINAL-URL:https://events.example.org/cal.ics\r\n"
+    assert website(same, plain) == "https://events.example.org/"  # the feed itself: its site
+
+
+def test_feeds_are_one_feed_whatever_their_scheme_host_case_and_trailing_slash():
+    one = {
+        feed_key(u)
+        for u in (
+            "webcal://Example.ORG/cal.ics",
+            "https://example.org/cal.ics/",
+            "http://example.org/cal.ics",
+            "WEBCALS://example.org/cal.ics",
+        )
+    }
+    assert one == {"https://example.org/cal.ics"}
+    assert feed_key("https://example.org/Cal.ics") != feed_key("https://example.org/cal.ics")
+    assert feed_key("https://example.org:8443/a?x=1") == "https://example.org:8443/a?x=1"
+    assert feed_key("_groups/feed.ics") == "_groups/feed.ics"
+
+
+def test_add_group_takes_a_webcal_link_and_writes_https_pages(checkout, feed_server, capsys):
+    url = feed_server.route("/civic.ics", body=PLAIN_FEED)
+    link = url.replace("http://", "webcal://")
+    assert add_group(checkout, link) == 0
+    out = capsys.readouterr().out
+    assert (
+        f"feed: {link} (ical)" in out and f"website: https://127.0.0.1:{feed_server.port}/" in out
+    )
+    written = yaml.safe_load((checkout / "_groups" / "civic-tech-night.yaml").read_text())
+    assert written == {
+        "name": "Civic Tech Night",
+        "website": f"https://127.0.0.1:{feed_server.port}/",
+        "ical": link,
+        "categories": [],
+    }
+    assert dctech.main(["check", "--config", str(checkout / "config.yaml")]) == 0
+
+
+def test_a_feed_an_existing_group_follows_is_refused_unless_forced(checkout, feed_server, capsys):
+    feed_server.route("/civic.ics", body=PLAIN_FEED)
+    (checkout / "_groups" / "civic.yaml").write_text(
+        "name: Civic\nwebsite: https://example.org/\n"
+        f"ical: https://LocalHost:{feed_server.port}/civic.ics/\n"
+    )
+    link = feed_server.url("/civic.ics", host="localhost").replace("http://", "webcal://")
+    assert add_group(checkout, link) == 2
+    err = capsys.readouterr().err
+    assert f"civic.yaml already follow(s) the feed {link}" in err and "--force" in err
+    assert feed_server.hits("/civic.ics") == 0  # refused before any fetch
+    assert sorted(p.name for p in (checkout / "_groups").iterdir()) == ["civic.yaml", "pydc.yaml"]
+
+    assert add_group(checkout, link, "--force") == 0
+    captured = capsys.readouterr()
+    assert "warning:" in captured.err and "--force: adding another" in captured.err
+    assert (checkout / "_groups" / "civic-tech-night.yaml").is_file()
+
+
+def test_a_meetup_page_whose_feed_is_followed_is_refused_offline(checkout, capsys):
+    (checkout / "_groups" / "dcpy.yaml").write_text(
+        "name: DC Python\nwebsite: https://www.meetup.com/dc-python/\n"
+        "ical: https://www.meetup.com/dc-python/events/ical/\n"
+    )
+    assert add_group(checkout, "https://meetup.com/dc-python/events/?type=upcoming") == 2
+    assert "dcpy.yaml already follow(s) the feed" in capsys.readouterr().err

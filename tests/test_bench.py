@@ -47,7 +47,7 @@ def test_system_bench_counts_requests_per_scheduled_run():
         "system.py", "--scales", "1", "--backend", "moto", "--latency", "0", "--events", "2",
         "--api-calls", "7",
     )  # fmt: skip
-    assert "== 28 groups (1x today) ==" in out
+    assert "== 28 groups (1x) ==" in out
     assert out.count("-- ") == 5, out  # the five scheduled runs
     assert "FAILED" not in out
     assert "same day, nothing changed" in out and "S3 PUT 0 " in out

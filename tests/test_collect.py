@@ -3,6 +3,8 @@ lifecycle rules (cross-posts, failed fetches, reschedules, grace, 304s, cancella
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
@@ -10,6 +12,7 @@ from conftest import FIXTURES
 
 from collector.fetch import FetchSettings
 from collector.run import collect
+from core.config import Override
 from core.models import CANCELLED, Group, SiteConfig
 from core.query import EventFilter, list_events
 from core.store import open_store
@@ -149,6 +152,63 @@ def test_unchanged_feed_answers_304_and_its_events_stay_seen(store, groups, feed
     same_day = run(store, groups, day2)
     assert (same_day.new, same_day.updated, same_day.dropped) == (0, 0, 0)
     assert same_day.writes == 1  # only the feed health record
+
+
+def with_topics(groups, **topics):
+    return [replace(g, categories=topics.get(g.group_id, g.categories)) for g in groups]
+
+
+def topics_of(store, day):
+    return {t: (e.categories, [a["group_id"] for a in e.also_published_by])
+            for t, e in listed(store, day).items()}  # fmt: skip
+
+
+def test_a_304_takes_the_topics_of_the_group_files_as_they_are_now(store, groups, feed_server):
+    """A stored event a 304 stands for gets its group's current topics, every cross-poster's
+    (read this run or not) and an override's, as a parse of the same feed would give it."""
+    feed_server.route("/novajs.ics", body=feed("novajs.ics"), etag='"n1"')
+    run(store, with_topics(groups, pydc=("ai",), novajs=("javascript",)))
+    talk = "Python Night: Typing in Practice"
+    assert topics_of(store, TODAY)[talk] == (["ai", "javascript"], ["novajs"])
+
+    day2 = TODAY + timedelta(days=1)
+    renamed = with_topics(groups, pydc=("data", "cloud"), novajs=("web",))
+    summary = run(store, renamed, day2)
+    assert {o.status for o in summary.outcomes} == {"unchanged"}
+    found = topics_of(store, day2)
+    assert found[talk] == (["cloud", "data", "web"], ["novajs"])  # novajs's copy: not read
+    assert found["Hack Night"] == (["cloud", "data"], [])
+    assert found["NoVA JS: Signals Deep Dive"] == (["web"], [])
+
+    override = Override("pydc", "event_312@meetup.com", "pydc/x.yaml", categories=("security",))
+    now = datetime.combine(day2, time(18), UTC)
+    collect(store, renamed, SITE, today=day2, now=now, settings=FAST, overrides=[override])
+    assert topics_of(store, day2)["Hack Night"] == (["security"], [])
+
+    feed_server.route("/novajs.ics", body=feed("novajs.ics"), etag='"n2"')  # read in full
+    summary = run(store, with_topics(renamed, novajs=()), day2)
+    assert {o.group_id: o.status for o in summary.outcomes} == {
+        "pydc": "unchanged",
+        "novajs": "ok",
+    }
+    found = topics_of(store, day2)
+    assert found[talk] == (["cloud", "data"], ["novajs"])  # through novajs's fresh copy
+    assert found["Hack Night"] == (["cloud", "data"], [])  # the override no longer applies
+
+
+def test_a_cross_poster_read_again_without_the_event_is_no_longer_listed(
+    store, groups, feed_server
+):
+    feed_server.route("/novajs.ics", body=feed("novajs.ics"), etag='"n1"')
+    run(store, with_topics(groups, pydc=("ai",), novajs=("javascript",)))
+    repost = re.compile(rb"BEGIN:VEVENT(?:(?!END:VEVENT).)*event_311_x@.*?END:VEVENT\r?\n", re.S)
+    body, count = repost.subn(b"", feed("novajs.ics"))
+    feed_server.route("/novajs.ics", body=body, etag='"n2"')
+    day2 = TODAY + timedelta(days=1)
+    summary = run(store, with_topics(groups, pydc=("ai",), novajs=("javascript",)), day2)
+    assert count == 1 and summary.failed == []
+    assert {o.group_id: o.status for o in summary.outcomes}["pydc"] == "unchanged"
+    assert topics_of(store, day2)["Python Night: Typing in Practice"] == (["ai"], [])
 
 
 def test_a_week_later_the_feed_is_fetched_in_full_again(store, groups, feed_server):

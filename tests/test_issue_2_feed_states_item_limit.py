@@ -7,7 +7,7 @@ at ~1,900 groups. Past it, every collect failed at its very end (events already 
 states not saved, the render never triggered; the Lambda retry failed the same way and landed in
 the dead-letter queue): the site stopped updating. The item also cost one WRU per KB on every run.
 Now each group's record is its own item in the ``_meta#feeds`` partition; this test saves and
-reads back 2,800 groups (100x today's 28, the scale docs/scaling.md covers).
+reads back 2,800 groups (100x bench/system.py's 28 groups, the scale docs/scaling.md covers).
 """
 
 from __future__ import annotations

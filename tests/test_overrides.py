@@ -162,3 +162,59 @@ def test_a_series_uid_covers_every_occurrence_and_duplicates_credit_the_original
     assert applied.matched == {"dc-python/weekly@x.yaml", "dc-python/r@x.yaml"}
     (credited,) = credit_duplicates(applied.events, applied.duplicates)
     assert [a["group_id"] for a in credited.also_published_by] == ["dc-python"]
+
+
+def test_a_duplicates_group_adds_its_topics_to_the_kept_event_as_a_cross_post_would():
+    """Issue 12 item 2: an event's topics are its group's and every cross-poster's; a duplicate
+    marked by hand is a cross-post (the union, sorted, as collector/merge.py takes it)."""
+    kept = make_event("orig", "2026-12-05T18:00:00", group_id="aaa", categories=["data", "ai"])
+    first = make_event("rep1", "2026-12-05T18:00:00", source_uid="r1@x", categories=["python"])
+    second = make_event(
+        "rep2", "2026-12-05T18:00:00", group_id="zzz", source_uid="r2@x", categories=["cloud"]
+    )
+    again = make_event("rep3", "2026-12-05T18:00:00", source_uid="r3@x", categories=["python"])
+    overrides = [
+        Override("dc-python", "r1@x", "dc-python/r1@x.yaml", duplicate_of="orig"),
+        Override("zzz", "r2@x", "zzz/r2@x.yaml", duplicate_of="orig"),
+        Override("dc-python", "r3@x", "dc-python/r3@x.yaml", duplicate_of="orig"),
+    ]
+    applied = apply_overrides([kept, first, second, again], overrides)
+    (credited,) = credit_duplicates(applied.events, applied.duplicates)
+    assert credited.categories == ["ai", "cloud", "data", "python"]
+    assert [a["group_id"] for a in credited.also_published_by] == ["dc-python", "zzz"]
+    lone = make_event("lone", "2026-12-06T18:00:00", categories=["ai"])
+    assert credit_duplicates([lone], applied.duplicates) == [lone]  # untouched: no duplicate
+
+
+def test_a_duplicate_marked_by_hand_brings_its_groups_topics_through_collect(
+    project, feed_server, capsys
+):
+    (project / "_groups" / "pydc.yaml").write_text(
+        "name: Python DC\nwebsite: https://www.meetup.com/pydc/\n"
+        f"ical: {feed_server.url('/pydc.ics')}\ncategories: [programming-languages]\n"
+    )
+    feed_server.route("/other.ics", body=OTHER_FEED)
+    (project / "_groups" / "other.yaml").write_text(
+        "name: Other\nwebsite: https://other.example.org/\n"
+        f"ical: {feed_server.url('/other.ics')}\ncategories: [ai, data]\n"
+    )
+    assert run(project, "collect", *folders(project), "--today", TODAY) == 0
+    kept = listed(project, capsys)["event_311@meetup.com"]
+    assert kept["categories"] == ["programming-languages"]
+    path = project / "_overrides" / override_file("other", "dup@other")
+    path.parent.mkdir()
+    path.write_text(f"duplicate_of: {kept['event_id']}\n")
+    assert run(project, "collect", *folders(project), "--today", TODAY) == 0
+    events = listed(project, capsys)
+    assert "dup@other" not in events
+    kept = events["event_311@meetup.com"]
+    assert kept["categories"] == ["ai", "data", "programming-languages"]
+    assert [a["group_id"] for a in kept["also_published_by"]] == ["other"]
+
+
+OTHER_FEED = (
+    b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\nUID:dup@other\r\n"
+    b"DTSTART:20261210T230000Z\r\nDTEND:20261211T010000Z\r\nSUMMARY:Someone else's copy\r\n"
+    b"LOCATION:1 Main St\\, Washington\\, DC\r\nURL:https://other.example.org/e/1\r\n"
+    b"END:VEVENT\r\nEND:VCALENDAR\r\n"
+)

@@ -1,5 +1,7 @@
 """`webcal://` feed links: accepted as a group's `ical` only, fetched over HTTPS and over plain
-HTTP when the server does not speak TLS, within the feed's one deadline and host slot."""
+HTTP when the server does not speak TLS, within the feed's one deadline and host slot; never
+when it does (a certificate that fails verification is the feed's error). The TLS servers here
+are the loopback feed server behind a certificate made at test time (tests/tls.py)."""
 
 from __future__ import annotations
 
@@ -10,13 +12,14 @@ import time
 import pytest
 from conftest import REPO
 from feed_server import CALENDAR, FeedServer, closed_port_url
+from tls import reset_in_handshake_url, tls_server
 
 import dctech
 from collector.fetch import FeedRequest, FetchResult, FetchSettings, fetch_all
 from core.config import ConfigError, load_group, load_single_event, validate_all
 
 FAST = FetchSettings(connect_timeout=1, read_timeout=1, deadline=3, backoff=0.01)
-NO_TLS = "over http:// (https:// failed: TLS error)"  # the loopback server speaks plain HTTP
+NO_TLS = "over http:// (https:// failed: the server does not speak TLS)"  # plain HTTP there
 
 
 def webcal(url: str, scheme: str = "webcal") -> str:
@@ -112,7 +115,11 @@ def test_only_webcal_falls_back(feed_server: FeedServer, scheme: str):
     if scheme == "http":
         assert served.ok and served.note is None
     else:  # HTTPS only: the plain-HTTP server is a TLS error
-        assert (served.ok, served.error, served.note) == (False, "TLS error", None)
+        assert (served.ok, served.error, served.note) == (
+            False,
+            "the server does not speak TLS",
+            None,
+        )
         assert feed_server.hits("/x.ics") == 0
 
 
@@ -155,3 +162,90 @@ def test_collect_reports_a_failed_fallback_in_its_progress_line_and_in_feeds(
     assert dctech.main(["feeds", *common, "--format", "json"]) == 0
     (state,) = json.loads(capsys.readouterr().out)
     assert (state["error"], state["http_status"]) == (f"HTTP 404 {NO_TLS}", 404)
+
+
+@pytest.fixture
+def trusted(monkeypatch):
+    """Make requests trust a certificate tls_server made."""
+
+    def trust(cert) -> None:
+        monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(cert))
+
+    return trust
+
+
+def test_a_self_signed_certificate_is_the_feeds_error_never_a_fallback(tmp_path):
+    with tls_server(tmp_path, ["127.0.0.1"]) as (server, _cert):
+        result = fetch_one(webcal(server.url("/x.ics")))
+        assert server.hits("/x.ics") == 0
+    assert (result.ok, result.note) == (False, None)
+    assert result.error == "TLS certificate rejected: self-signed certificate"
+
+
+@pytest.mark.parametrize(
+    ("host", "said"),
+    [
+        ("localhost", "Hostname mismatch, certificate is not valid for 'localhost'"),
+        ("127.0.0.1", "IP address mismatch, certificate is not valid for '127.0.0.1'"),
+    ],
+)
+def test_a_certificate_for_another_host_is_the_feeds_error_never_a_fallback(
+    tmp_path, trusted, host, said
+):
+    with tls_server(tmp_path, ["elsewhere.example"]) as (server, cert):
+        trusted(cert)
+        result = fetch_one(webcal(server.url("/x.ics", host=host)))
+    assert (result.ok, result.note) == (False, None)
+    assert result.error == f"TLS certificate rejected: {said}"
+
+
+@pytest.mark.parametrize("scheme", ["webcal", "webcals"])
+def test_a_server_speaking_tls_is_fetched_over_https_with_no_note(tmp_path, trusted, scheme):
+    with tls_server(tmp_path, ["127.0.0.1", "localhost"]) as (server, cert):
+        trusted(cert)
+        server.route("/x.ics", etag='"v1"')
+        result = fetch_one(webcal(server.url("/x.ics"), scheme))
+        assert server.hits("/x.ics") == 1
+    assert result == FetchResult("g", ok=True, body=CALENDAR, http_status=200, etag='"v1"')
+
+
+def test_a_connection_reset_in_the_handshake_is_no_tls_and_falls_back():
+    with reset_in_handshake_url() as url:
+        result = fetch_one(webcal(url))
+        https_only = fetch_one(url.replace("http://", "https://"))
+    reset = "connection reset during the TLS handshake"
+    assert result.note == f"over http:// (https:// failed: {reset})"
+    assert result.error.endswith(f" {result.note}")  # the same port resets plain HTTP too
+    assert (https_only.error, https_only.note) == (f"{reset} (3 attempts)", None)
+
+
+def test_collect_and_feeds_say_a_feed_is_fetched_in_clear_text(tmp_path, feed_server, capsys):
+    feed_server.route("/ok.ics")
+    (tmp_path / "_groups").mkdir()
+    (tmp_path / "_groups" / "clear.yaml").write_text(
+        f"name: Clear\nwebsite: https://example.org/\nical: {webcal(feed_server.url('/ok.ics'))}\n"
+    )
+    (tmp_path / "_groups" / "plain.yaml").write_text(
+        f"name: Plain\nwebsite: https://example.org/\nical: {feed_server.url('/ok.ics')}\n"
+    )
+    shutil.copy(REPO / "config.yaml", tmp_path / "config.yaml")
+    common = ["--store", f"sqlite:///{tmp_path}/s.db", "--config", str(tmp_path / "config.yaml")]
+
+    assert dctech.main(["collect", *common, "--groups", str(tmp_path / "_groups")]) == 0
+    out = capsys.readouterr().out
+    assert f"fetched (HTTP 200) {NO_TLS}" in out  # the progress line
+    (row,) = [line for line in out.splitlines() if line.startswith("clear ")]
+    assert row.split(None, 3)[1:] == ["ok", "0", f"fetched {NO_TLS}"]
+    assert [line for line in out.splitlines() if line.startswith("plain ")] == [
+        "plain  ok              0"
+    ]
+    assert (
+        "note: 1 webcal:// feed(s) fetched over http://, in clear text, their servers not"
+        " speaking TLS: clear" in out
+    )
+    assert dctech.main(["feeds", *common]) == 0
+    (row,) = [line for line in capsys.readouterr().out.splitlines() if line.startswith("clear ")]
+    assert row.endswith(f"  fetched {NO_TLS}")
+    assert dctech.main(["feeds", *common, "--format", "json"]) == 0
+    notes = {s["group_id"]: s["note"] for s in json.loads(capsys.readouterr().out)}
+    assert notes == {"clear": NO_TLS, "plain": None}
