@@ -2,11 +2,18 @@
 
 Parsing is pure CPU (icalendar, recurrence expansion) that Python cannot interrupt from another
 thread. In a process of its own it can be: before each feed the worker lowers its own CPU-time
-limit (RLIMIT_CPU) to what it has used plus PARSE_CPU_SECONDS and its address space (RLIMIT_AS)
-to what it holds plus PARSE_MEMORY_MB, and the collector waits at most PARSE_WALL_SECONDS for
-the answer. A worker that overruns or dies is killed and replaced; only its feed fails, with a
+limit (RLIMIT_CPU) to what it has used plus PARSE_CPU_SECONDS; its memory may grow at most
+PARSE_MEMORY_MB past what it held when forked (RLIMIT_AS, set once, and the collector reading
+its resident size while it parses); the collector waits at most PARSE_WALL_SECONDS for the
+answer. A worker that overruns or dies is killed and replaced; only its feed fails, with a
 reason, and the feed's stored events are kept. collector/expand.py's cooperative budget ends
-most runaway parses first, with the same message, without losing the worker.
+most runaway parses first, with the same message.
+
+The memory ceiling never moves with what the worker holds, and the worker is replaced after any
+feed that failed (on a limit, or a broken calendar that may have cost as much) and once it has
+grown more than PARSE_WORKER_GROWTH_MB since its fork: freed memory is not all given back to the
+system, so a worker kept after hungry feeds held their leftovers (314 MB idle after two; 896 MB
+at peak after ten, against the Lambda's 512 MB).
 
 The worker is forked once, before the fetch threads start, and reused for every feed (a fork
 per feed would cost milliseconds each at thousands of feeds). A replacement is forked while the
@@ -22,16 +29,24 @@ import multiprocessing
 import os
 import resource
 import signal
+import time as clock
 from datetime import date
 from multiprocessing.connection import Connection
 
 from collector.expand import Budget
 from collector.parse import FEED, FeedError, ParsedFeed, Reading, parse_feed
-from core.limits import PARSE_CPU_SECONDS, PARSE_MEMORY_MB, PARSE_WALL_SECONDS
+from core.limits import (
+    PARSE_CPU_SECONDS,
+    PARSE_MEMORY_MB,
+    PARSE_WALL_SECONDS,
+    PARSE_WORKER_GROWTH_MB,
+)
 from core.models import Group, SiteConfig
 
 CAN_FORK = "fork" in multiprocessing.get_all_start_methods()
 KEPT = "skipped (its stored events are kept)"
+MB = 1024 * 1024
+WATCH_SECONDS = 0.05  # how often the worker's memory is read while it parses
 
 
 class FeedParser:
@@ -47,6 +62,7 @@ class FeedParser:
         self.cpu_seconds, self.wall_seconds, self.memory_mb = cpu_seconds, wall_seconds, memory_mb
         self._process: multiprocessing.process.BaseProcess | None = None
         self._conn: Connection | None = None
+        self._baseline: int | None = None
 
     def __enter__(self) -> FeedParser:
         if CAN_FORK:
@@ -66,21 +82,40 @@ class FeedParser:
         if self._conn is None:
             self._start()
         assert self._conn is not None
-        limits = (self.cpu_seconds, self.memory_mb)
         try:
-            self._conn.send(((body, group, site, today, reading), limits))
+            self._conn.send(((body, group, site, today, reading), self.cpu_seconds))
         except OSError:  # the worker died since the last feed (the OOM killer, say)
             raise FeedError(f"{self._death()}: {KEPT}") from None
-        if not self._conn.poll(self.wall_seconds):
-            self._stop()
-            raise FeedError(f"parsing took more than {self.wall_seconds:g} s: {KEPT}")
+        self._watch()
         try:
             kind, value = self._conn.recv()
         except (EOFError, OSError):
             raise FeedError(f"{self._death()}: {KEPT}") from None
+        if kind == "error" or self._grown() > PARSE_WORKER_GROWTH_MB * MB:
+            self.close()  # the next feed gets a fresh worker
         if kind == "error":
             raise FeedError(value)
         return value
+
+    def _watch(self) -> None:
+        """Wait for the answer, killing a worker past its wall time or its memory allowance
+        (its RLIMIT_AS is loose in a worker forked while the fetch threads run: it inherits
+        their stacks and malloc arenas, hundreds of MB it counts but cannot use)."""
+        assert self._conn is not None
+        deadline = clock.monotonic() + self.wall_seconds
+        while not self._conn.poll(WATCH_SECONDS):
+            if self._grown() > self.memory_mb * MB:
+                self._stop()
+                raise FeedError(f"parsing needed more than {self.memory_mb} MB of memory: {KEPT}")
+            if clock.monotonic() > deadline:
+                self._stop()
+                raise FeedError(f"parsing took more than {self.wall_seconds:g} s: {KEPT}")
+
+    def _grown(self) -> int:
+        """Bytes the worker holds beyond what it held when forked (0 where /proc is missing)."""
+        assert self._process is not None and self._process.pid is not None
+        now = _resident(self._process.pid)
+        return now - self._baseline if now is not None and self._baseline is not None else 0
 
     def close(self) -> None:
         if self._conn is not None:
@@ -92,11 +127,16 @@ class FeedParser:
     def _start(self) -> None:
         parent, child = multiprocessing.get_context("fork").Pipe()
         self._process = multiprocessing.get_context("fork").Process(
-            target=_serve, args=(child, parent), name="dctech-feed-parser", daemon=True
+            target=_serve,
+            args=(child, parent, self.memory_mb),
+            name="dctech-feed-parser",
+            daemon=True,
         )
         self._process.start()
         child.close()
         self._conn = parent
+        assert self._process.pid is not None
+        self._baseline = _resident(self._process.pid)  # its parent's pages, shared until written
 
     def _death(self) -> str:
         """Why the worker stopped answering, in words; it is replaced for the next feed."""
@@ -117,16 +157,21 @@ class FeedParser:
         self._process = self._conn = None
 
 
-def _serve(conn: Connection, parent_end: Connection) -> None:
-    """The worker: parse each request under fresh limits until the collector hangs up."""
+def _serve(conn: Connection, parent_end: Connection, memory_mb: int) -> None:
+    """The worker: parse each request under a fresh CPU allowance and the address space it was
+    given at its fork, until the collector hangs up."""
     parent_end.close()
+    _soft_limit(resource.RLIMIT_CORE, 0)  # no core file when SIGXCPU ends it (it dumps core)
+    held = _address_space()
+    if held:
+        _soft_limit(resource.RLIMIT_AS, held + memory_mb * MB)
+    too_big = f"parsing needed more than {memory_mb} MB of memory: {KEPT}"
     while True:
         try:
-            (body, group, site, today, reading), (cpu_seconds, memory_mb) = conn.recv()
+            (body, group, site, today, reading), cpu_seconds = conn.recv()
         except (EOFError, OSError):
             return
-        _limit_self(cpu_seconds, memory_mb)
-        too_big = f"parsing needed more than {memory_mb} MB of memory: {KEPT}"
+        _limit_cpu(cpu_seconds)
         try:
             budget = Budget(cpu_seconds)
             parsed = parse_feed(body, group, site, today, budget=budget, reading=reading)
@@ -150,16 +195,11 @@ def _out_of_memory(exc: BaseException | None) -> bool:
     return False
 
 
-def _limit_self(cpu_seconds: float, memory_mb: int) -> None:
-    """CPU time and address space for the next feed, on top of what this process already used.
-    No core file when SIGXCPU ends it (that signal's default action dumps core)."""
-    _soft_limit(resource.RLIMIT_CORE, 0)
+def _limit_cpu(cpu_seconds: float) -> None:
+    """CPU time for the next feed, on top of what this process already used."""
     used = resource.getrusage(resource.RUSAGE_SELF)
     cpu = int(used.ru_utime + used.ru_stime + cpu_seconds) + 2  # expand.py's check comes first
     _soft_limit(resource.RLIMIT_CPU, cpu)
-    held = _address_space()
-    if held:
-        _soft_limit(resource.RLIMIT_AS, held + memory_mb * 1024 * 1024)
 
 
 def _soft_limit(kind: int, value: int) -> None:
@@ -169,8 +209,18 @@ def _soft_limit(kind: int, value: int) -> None:
 
 def _address_space() -> int | None:
     """This process's virtual size in bytes (Linux); None where /proc does not tell."""
+    return _statm("self", 0)
+
+
+def _resident(pid: int) -> int | None:
+    """A process's resident size now, in bytes (not ru_maxrss: that is a peak, and a forked
+    worker starts with its parent's)."""
+    return _statm(str(pid), 1)
+
+
+def _statm(pid: str, field: int) -> int | None:
     try:
-        with open("/proc/self/statm") as statm:
-            return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        with open(f"/proc/{pid}/statm") as statm:
+            return int(statm.read().split()[field]) * os.sysconf("SC_PAGE_SIZE")
     except (OSError, ValueError, IndexError):
         return None
