@@ -5,9 +5,10 @@ thread. In a process of its own it can be: before each feed the worker lowers it
 limit (RLIMIT_CPU) to what it has used plus PARSE_CPU_SECONDS; its memory may grow at most
 PARSE_MEMORY_MB past what it held when forked (RLIMIT_AS, set once, and the collector reading
 its resident size while it parses); the collector waits at most PARSE_WALL_SECONDS for the
-answer. A worker that overruns or dies is killed and replaced; only its feed fails, with a
-reason, and the feed's stored events are kept. collector/expand.py's cooperative budget ends
-most runaway parses first, with the same message.
+answer, and all feeds together may take at most RUN_PARSE_SECONDS of a collect (then the feed
+parsing is stopped and the rest are not parsed). A worker that overruns or dies is killed and
+replaced; only its feed fails, with a reason, and the feed's stored events are kept.
+collector/expand.py's cooperative budget ends most runaway parses first, with the same message.
 
 The memory ceiling never moves with what the worker holds, and the worker is replaced after any
 feed that failed (on a limit, or a broken calendar that may have cost as much) and once it has
@@ -40,6 +41,7 @@ from core.limits import (
     PARSE_MEMORY_MB,
     PARSE_WALL_SECONDS,
     PARSE_WORKER_GROWTH_MB,
+    RUN_PARSE_SECONDS,
 )
 from core.models import Group, SiteConfig
 
@@ -58,8 +60,11 @@ class FeedParser:
         cpu_seconds: float = PARSE_CPU_SECONDS,
         wall_seconds: float = PARSE_WALL_SECONDS,
         memory_mb: int = PARSE_MEMORY_MB,
+        run_seconds: float | None = None,
     ) -> None:
         self.cpu_seconds, self.wall_seconds, self.memory_mb = cpu_seconds, wall_seconds, memory_mb
+        self.run_seconds = RUN_PARSE_SECONDS if run_seconds is None else run_seconds
+        self._spent = 0.0  # seconds parsing so far, all feeds together
         self._process: multiprocessing.process.BaseProcess | None = None
         self._conn: Connection | None = None
         self._baseline: int | None = None
@@ -75,9 +80,32 @@ class FeedParser:
     def parse(
         self, body: bytes, group: Group, site: SiteConfig, today: date, reading: Reading = FEED
     ) -> ParsedFeed:
-        """Like ``parse_feed``; raises FeedError also for a parse that overran or crashed."""
-        if not CAN_FORK:
-            budget = Budget(self.cpu_seconds)
+        """Like ``parse_feed``; raises FeedError also for a parse that overran or crashed, and
+        for every feed once the run's ``run_seconds`` of parsing are spent: a run of slow feeds
+        ends in time, each of those left over failing alone (its stored events kept)."""
+        left = self.run_seconds - self._spent
+        if left <= 0:
+            raise FeedError(f"not parsed: {self._run_spent()}: {KEPT}")
+        started = clock.monotonic()
+        try:
+            return self._parse(body, group, site, today, reading, left)
+        finally:
+            self._spent += clock.monotonic() - started
+
+    def _run_spent(self) -> str:
+        return f"this collect's {self.run_seconds:g} s of parsing were spent"
+
+    def _parse(
+        self,
+        body: bytes,
+        group: Group,
+        site: SiteConfig,
+        today: date,
+        reading: Reading,
+        left: float,
+    ) -> ParsedFeed:
+        if not CAN_FORK:  # no worker to stop: the feed's own CPU budget is the bound
+            budget = Budget(min(self.cpu_seconds, left))
             return parse_feed(body, group, site, today, budget=budget, reading=reading)
         if self._conn is None:
             self._start()
@@ -86,7 +114,7 @@ class FeedParser:
             self._conn.send(((body, group, site, today, reading), self.cpu_seconds))
         except OSError:  # the worker died since the last feed (the OOM killer, say)
             raise FeedError(f"{self._death()}: {KEPT}") from None
-        self._watch()
+        self._watch(left)
         try:
             kind, value = self._conn.recv()
         except (EOFError, OSError):
@@ -97,19 +125,22 @@ class FeedParser:
             raise FeedError(value)
         return value
 
-    def _watch(self) -> None:
-        """Wait for the answer, killing a worker past its wall time or its memory allowance
-        (its RLIMIT_AS is loose in a worker forked while the fetch threads run: it inherits
-        their stacks and malloc arenas, hundreds of MB it counts but cannot use)."""
+    def _watch(self, left: float) -> None:
+        """Wait for the answer, killing a worker past its wall time (or what is ``left`` of the
+        run's) or its memory allowance (its RLIMIT_AS is loose in a worker forked while the
+        fetch threads run: it inherits their stacks and malloc arenas, hundreds of MB it counts
+        but cannot use)."""
         assert self._conn is not None
-        deadline = clock.monotonic() + self.wall_seconds
+        deadline = clock.monotonic() + min(self.wall_seconds, left)
         while not self._conn.poll(WATCH_SECONDS):
             if self._grown() > self.memory_mb * MB:
                 self._stop()
                 raise FeedError(f"parsing needed more than {self.memory_mb} MB of memory: {KEPT}")
             if clock.monotonic() > deadline:
                 self._stop()
-                raise FeedError(f"parsing took more than {self.wall_seconds:g} s: {KEPT}")
+                over = f"took more than {self.wall_seconds:g} s"
+                why = over if left > self.wall_seconds else f"stopped: {self._run_spent()}"
+                raise FeedError(f"parsing {why}: {KEPT}")
 
     def _grown(self) -> int:
         """Bytes the worker holds beyond what it held when forked (0 where /proc is missing)."""

@@ -18,6 +18,9 @@ PARSE_CPU_SECONDS = 10.0  # one feed's parse and expansion; real feeds take well
 PARSE_WALL_SECONDS = 30.0  # the same, by the clock: a parse that cannot get the CPU still ends
 PARSE_MEMORY_MB = 256  # what the parse worker may add to its size at fork; the Lambda has 512 MB
 PARSE_WORKER_GROWTH_MB = 64  # a worker grown this much since its fork is replaced (~1 ms)
+# What one collect may spend parsing, all feeds together, by the clock: the 145 real groups take
+# ~5 s; 30 feeds at their PARSE_CPU_SECONDS fit; the collector Lambda stops at 15 minutes
+RUN_PARSE_SECONDS = 300.0
 MAX_TITLE_CHARS = 300
 MAX_LOCATION_CHARS = 500
 MAX_DESCRIPTION_CHARS = 20_000
