@@ -75,7 +75,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve = command("serve", _serve, "preview the built site and /api/events on 127.0.0.1")
     serve.add_argument("--dir", default="_site", help="the built site (default _site)")
-    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--port", type=_port, default=8000, help="default 8000")
+    serve.add_argument(
+        "--categories", help="topics folder /api/events?category= checks (default _categories)"
+    )
     events = command(
         "events", _events, "list the upcoming events the store holds", _today, _overrides
     )
@@ -132,6 +135,13 @@ def _date(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"must be a date YYYY-MM-DD, got {text!r}") from None
+
+
+def _port(text: str) -> int:
+    """An argparse type: a TCP port a server can listen on."""
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"must be a port 1-65535, got {text!r}")
+    return int(text)
 
 
 FOLDERS = {  # option -> the repository folder it defaults to
@@ -248,6 +258,12 @@ def _serve(args: argparse.Namespace) -> int:
     with _runtime(args, clock=Clock(pinned_today())) as runtime:
         runtime.github = github_settings()
         _ = runtime.site  # config.yaml now: a mistake fails at startup
+        if not runtime.categories_dir.is_dir():
+            print(
+                f"note: no topics folder {runtime.categories_dir}: /api/events?category= answers"
+                " 503 (run from the repository's root, or pass --categories)",
+                file=sys.stderr,
+            )
         try:
             runtime.store()
         except StoreError as error:
