@@ -258,12 +258,6 @@ def _serve(args: argparse.Namespace) -> int:
     with _runtime(args, clock=Clock(pinned_today())) as runtime:
         runtime.github = github_settings()
         _ = runtime.site  # config.yaml now: a mistake fails at startup
-        if not runtime.categories_dir.is_dir():
-            print(
-                f"note: no topics folder {runtime.categories_dir}: /api/events?category= answers"
-                " 503 (run from the repository's root, or pass --categories)",
-                file=sys.stderr,
-            )
         try:
             runtime.store()
         except StoreError as error:
@@ -271,6 +265,12 @@ def _serve(args: argparse.Namespace) -> int:
             if not url.startswith("sqlite:///") or Path(url[len("sqlite:///") :]).exists():
                 raise  # a bad URL, an unreadable file: a mistake, reported now
             print(f"note: the API has no store yet: {error}")
+        if not runtime.categories_dir.is_dir():
+            print(
+                f"note: no topics folder {runtime.categories_dir}: /api/events?category= answers"
+                " 503 (run from the repository's root, or pass --categories)",
+                file=sys.stderr,
+            )
         # a submitted group's feed is read here, as the probe Lambda reads it in production
         configure(runtime, lambda request: probe(request, runtime=runtime))
         serve(args.dir, port=args.port, api_handler=handle)
