@@ -39,6 +39,7 @@ from collector.links import event_url
 from collector.location import classify
 from collector.match import own_copy
 from collector.noise import GroupRules
+from collector.rdates import bound_rdates
 from core.errors import DctechError
 from core.ids import make_event_id
 from core.limits import (
@@ -115,6 +116,7 @@ def parse_feed(
         raise FeedError(
             f"the feed has {vevents:,} events; at most {reading.max_vevents:,} are read: skipped"
         )
+    text, rdates_cut = bound_rdates(text, today)
     calendar = _repaired(_calendar(text))
     tz = ZoneInfo(site.timezone)
     start = datetime.combine(today, time(), tz)
@@ -124,10 +126,11 @@ def parse_feed(
     series_cut = 0
     shared: dict[str, str] = {}
     rules = GroupRules(group)
+    over_limit, until = 0, end  # past a full feed, a series is expanded only up to its cut
     for components in series_of(calendar):
         recurring = any(("RRULE" in c or "RDATE" in c or "RECURRENCE-ID" in c) for c in components)
         try:
-            expansion = expand(components, start, end, budget)
+            expansion = expand(components, start, until if recurring else end, budget)
             found = [_event(o, recurring, group, tz) for o in expansion.occurrences]
         except BudgetExceeded as exc:
             raise FeedError(f"{exc}: skipped (its stored events are kept)") from None
@@ -151,15 +154,35 @@ def parse_feed(
             else:
                 _share_text(event, shared)
                 events.append(event)
-    events.sort(key=lambda e: (e.start_datetime, e.title))
+        if len(events) >= 2 * reading.max_events:
+            over_limit += _keep_earliest(events, reading.max_events)
+            until = min(until, _just_after(events[-1], tz))
+    over_limit += _keep_earliest(events, reading.max_events)
     cut = [f"{series_cut} series cut at {MAX_OCCURRENCES_PER_SERIES} occurrences"] * bool(
         series_cut
     )
-    if len(events) > reading.max_events:
-        skipped["over_limit"] = len(events) - reading.max_events
-        cut.append(f"feed cut at {reading.max_events:,} events (of {len(events):,})")
-        del events[reading.max_events :]
+    cut += [f"{rdates_cut} RDATE list(s) cut to their first upcoming dates"] * bool(rdates_cut)
+    if over_limit:
+        skipped["over_limit"] = over_limit
+        more = "+" if until < end else ""  # a series' dates past the cut were not counted
+        total = f"{len(events) + over_limit:,}{more}"
+        cut.append(f"feed cut at {reading.max_events:,} events (of {total})")
     return ParsedFeed(events, vevents, dict(skipped), cut)
+
+
+def _keep_earliest(events: list[Event], limit: int) -> int:
+    """Sort ``events`` and keep the first ``limit``; returns how many went. Called as the list
+    doubles, so a feed never holds more than twice its limit, and the series after it expand
+    only up to the last kept start (``_just_after``): a full feed costs no more past its cut."""
+    events.sort(key=lambda e: (e.start_datetime, e.title))
+    dropped = max(len(events) - limit, 0)
+    del events[limit:]
+    return dropped
+
+
+def _just_after(event: Event, tz: ZoneInfo) -> datetime:
+    """A moment after ``event``'s start: a later series' occurrence before it may replace it."""
+    return datetime.fromisoformat(event.start_datetime).replace(tzinfo=tz) + timedelta(seconds=1)
 
 
 def _share_text(event: Event, shared: dict[str, str]) -> None:
