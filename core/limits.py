@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date
 
 # --- feeds (collector) ---
+MAX_RDATES_PER_FEED = 5_000  # dates in RDATE lists, all together (collector/rdates.py)
 MAX_OCCURRENCES_PER_SERIES = 500  # a daily series over the 90-day window has 91
 MAX_EVENTS_PER_FEED = 2_000  # 20x the busiest real group
 MAX_VEVENTS_IN_SOURCE = 20_000  # ten years of weekly events is 520; parsing 20,000 takes ~2 s

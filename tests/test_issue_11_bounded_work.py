@@ -1,0 +1,82 @@
+"""Issue 11, found in audit: the per-feed and per-series caps cut what a parse had already
+built, so they bounded what was kept, not the work. 1,000 daily series built 90,000 events
+(9.9 s of CPU, 113 MB, at the edge of the feed's 10 s) to keep 2,000; one RDATE list of
+100,000 dates (1.7 MB) took 5.1 s and 276 MB, past the parse worker's allowance, to keep 500.
+Now a full feed expands later series only up to its cut, and RDATE lists are cut as text before
+the calendar is parsed (1.6 s and 32 MB; 0.1 s and 39 MB), keeping the very same events."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from collector.parse import Reading, parse_feed
+from core.limits import MAX_EVENTS_PER_FEED, MAX_OCCURRENCES_PER_SERIES, MAX_RDATES_PER_FEED
+from core.models import Group, SiteConfig
+
+TODAY = date(2026, 12, 1)
+GROUP = Group("daily", "Daily", "https://example.org/")
+PLACE = "LOCATION:1 Main St, Washington, DC"
+
+
+def calendar(*vevents: str) -> bytes:
+    body = "".join(f"BEGIN:VEVENT\r\n{v}END:VEVENT\r\n" for v in vevents)
+    return f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//T//EN\r\n{body}END:VCALENDAR\r\n".encode()
+
+
+def daily_series(count: int) -> bytes:
+    return calendar(
+        *(
+            f"UID:{n}@daily\r\nDTSTART:20261201T{10 + n % 10:02d}{n % 60:02d}00Z\r\n"
+            f"RRULE:FREQ=DAILY\r\nSUMMARY:Daily {n}\r\n{PLACE}\r\n"
+            for n in range(count)
+        )
+    )
+
+
+def rdates(uid: str, count: int, first: datetime) -> str:
+    dates = ",".join(f"{first + timedelta(minutes=n):%Y%m%dT%H%M%SZ}" for n in range(count))
+    return f"UID:{uid}\r\nDTSTART:{first:%Y%m%dT%H%M%SZ}\r\nRDATE:{dates}\r\nSUMMARY:{uid}\r\n"
+
+
+def test_a_full_feed_expands_no_further_than_its_cut_and_keeps_the_earliest():
+    feed = daily_series(100)  # 9,000 events in the window
+    parsed = parse_feed(feed, GROUP, SiteConfig(), TODAY)
+    whole = parse_feed(feed, GROUP, SiteConfig(), TODAY, reading=Reading(max_events=10**6))
+    assert len(whole.events) == 9_000
+    assert [e.event_id for e in parsed.events] == [
+        e.event_id for e in whole.events[:MAX_EVENTS_PER_FEED]
+    ]
+    [cut] = parsed.cut
+    seen = int(
+        cut.removeprefix("feed cut at 2,000 events (of ").removesuffix("+)").replace(",", "")
+    )
+    assert seen < 9_000  # later series were expanded only up to the cut
+    assert parsed.skipped["over_limit"] == seen - MAX_EVENTS_PER_FEED
+
+
+def test_an_rdate_list_is_cut_to_its_first_upcoming_dates_before_parsing():
+    past = datetime(2026, 9, 1, 14)  # three months of dates before the window, then more
+    feed = calendar(rdates("r@x", 200_000, past))  # every minute to mid-January
+    parsed = parse_feed(feed, GROUP, SiteConfig(), TODAY)
+    assert parsed.cut == ["1 RDATE list(s) cut to their first upcoming dates"]
+    # kept: the last 500 of November 30 and the first 500 of December 1 as written (UTC), of
+    # which the window (from midnight in New York, 05:00 UTC) has the 200 after 05:00 UTC
+    assert [e.start_datetime for e in parsed.events] == [
+        f"2026-12-01T{n // 60:02d}:{n % 60:02d}:00" for n in range(200)
+    ]
+
+
+def test_the_feed_rdate_lists_together_are_bounded_and_short_ones_untouched():
+    start = datetime(2026, 12, 2, 14)
+    lists = [rdates(f"r{n}@x", MAX_OCCURRENCES_PER_SERIES, start) for n in range(12)]
+    parsed = parse_feed(calendar(*lists), GROUP, SiteConfig(), TODAY, reading=Reading(10**6))
+    assert len(parsed.events) == MAX_RDATES_PER_FEED + 2  # 10 whole lists, two DTSTARTs alone
+    assert parsed.cut == ["2 RDATE list(s) cut to their first upcoming dates"]
+    short = calendar(rdates("s@x", 3, start))
+    assert [
+        e.start_datetime[11:16] for e in parse_feed(short, GROUP, SiteConfig(), TODAY).events
+    ] == [
+        "09:00",
+        "09:01",
+        "09:02",
+    ]
