@@ -35,6 +35,10 @@ PERIODS = {  # a rule's step, for the frequencies that step by a fixed wall-cloc
 REBASE_MARGIN = timedelta(days=31)  # at most this far before the window is walked
 
 
+class Unbounded(Exception):
+    """A series whose expansion cannot be bounded; the caller cuts it, with this reason."""
+
+
 class BudgetExceeded(Exception):
     """The feed used its CPU time; the caller fails the feed (its stored events are kept)."""
 
@@ -57,6 +61,7 @@ class Budget:
 class Expansion:
     occurrences: list[icalendar.Component]
     cut: bool = False  # more occurrences than the per-series cap: the first ones were kept
+    refused: str = ""  # why none was read (Unbounded), for the feed's health
 
 
 def series_of(calendar: icalendar.Calendar) -> list[list[icalendar.Component]]:
@@ -78,7 +83,13 @@ def expand(
     lazy = any(_may_repeat_within_a_day(c) for c in components)
     series = icalendar.Calendar()
     for component in components:
-        series.add_component(_rebased(component, start) if lazy else component)
+        try:
+            rebased = _rebased(component, start) if lazy else component
+        except Unbounded as exc:
+            return Expansion([], refused=str(exc))
+        if rebased is None:  # a COUNT rule that ran out before the window
+            continue
+        series.add_component(rebased)
     query = recurring_ical_events.of(series)
     if not lazy:
         found = query.between(start, end)
@@ -103,15 +114,19 @@ def _may_repeat_within_a_day(component: icalendar.Component) -> bool:
     return False
 
 
-def _rebased(component: icalendar.Component, start: datetime) -> icalendar.Component:
+def _rebased(component: icalendar.Component, start: datetime) -> icalendar.Component | None:
     """The component with its DTSTART (and DTEND) moved forward by whole periods of its rule to
-    just before the window. The recurrence library walks a rule from its DTSTART at every
-    query, so a SECONDLY rule begun a month earlier costs millions of steps per window; moved
-    by whole periods (wall-clock, as the rule counts them) it yields the same occurrences. Not
-    for COUNT or BYSETPOS rules, whose occurrences depend on where the rule began."""
+    just before the window; None when its COUNT ran out before. The recurrence library walks a
+    rule from its DTSTART at every query, so a SECONDLY rule begun a month earlier costs
+    millions of steps per window; moved by whole periods (wall-clock, as the rule counts them)
+    it yields the same occurrences. A COUNT is lowered by the periods skipped, which is exact
+    for a rule of FREQ, INTERVAL and COUNT alone (one occurrence a period); a COUNT beside other
+    parts, or a BYSETPOS, depends on where the rule began: such a rule begun long before the
+    window is refused (Unbounded), as walking to the window would cost millions of steps."""
     rule = component.get("RRULE")
-    if not rule or isinstance(rule, list) or {"COUNT", "BYSETPOS"} & set(rule):
+    if not rule or isinstance(rule, list):
         return component
+    counted = {"COUNT", "BYSETPOS"} & set(rule)
     period = PERIODS.get(str(rule.get("FREQ", [""])[0]).upper())
     times = {name: moment(component, name) for name in ("DTSTART", "DTEND") if name in component}
     origin = times.get("DTSTART")
@@ -125,8 +140,15 @@ def _rebased(component: icalendar.Component, start: datetime) -> icalendar.Compo
     gap = window.replace(tzinfo=None) - origin.replace(tzinfo=None) - margin
     if gap <= step:
         return component
+    if counted and set(rule) - {"FREQ", "INTERVAL", "COUNT", "WKST"}:
+        raise Unbounded("COUNT or BYSETPOS on a rule repeating within a day, begun long before")
     shift = step * (gap // step)
     rebased = component.copy()
+    if "COUNT" in rule:
+        left = int(rule["COUNT"][0]) - gap // step
+        if left <= 0:
+            return None
+        rebased["RRULE"] = icalendar.vRecur({**rule, "COUNT": [left]})
     for name, value in times.items():
         if isinstance(value, datetime):
             params = dict(component[name].params)

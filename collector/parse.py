@@ -123,7 +123,7 @@ def parse_feed(
     end = datetime.combine(today + timedelta(days=window_days), time(), tz)
     skipped: Counter[str] = Counter()
     events: list[Event] = []
-    series_cut = 0
+    series_cut, refused = 0, Counter[str]()
     shared: dict[str, str] = {}
     rules = GroupRules(group)
     over_limit, until = 0, end  # past a full feed, a series is expanded only up to its cut
@@ -140,6 +140,7 @@ def parse_feed(
             skipped["invalid"] += len(components)
             continue
         series_cut += expansion.cut
+        refused.update([expansion.refused] if expansion.refused else [])
         if not found:
             skipped["outside_window"] += len(components)
         for event in found:
@@ -162,6 +163,7 @@ def parse_feed(
         series_cut
     )
     cut += [f"{rdates_cut} RDATE list(s) cut to their first upcoming dates"] * bool(rdates_cut)
+    cut += [f"{n} series not read: {why}" for why, n in sorted(refused.items())]
     if over_limit:
         skipped["over_limit"] = over_limit
         more = "+" if until < end else ""  # a series' dates past the cut were not counted

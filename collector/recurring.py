@@ -49,10 +49,9 @@ def series_occurrences(
         if first is None:
             continue
         expansion = expand([_vevent(spec, first, tz)], start, end, Budget())
-        if expansion.cut:
-            found.cut.append(
-                f"{spec.first.source_file}.yaml cut at {MAX_OCCURRENCES_PER_SERIES} occurrences"
-            )
+        if expansion.cut or expansion.refused:
+            why = expansion.refused or f"cut at {MAX_OCCURRENCES_PER_SERIES} occurrences"
+            found.cut.append(f"{spec.first.source_file}.yaml {why}")
         found.events += [_occurrence(first, o, spec, tz) for o in expansion.occurrences]
     return found
 

@@ -80,3 +80,34 @@ def test_the_feed_rdate_lists_together_are_bounded_and_short_ones_untouched():
         "09:01",
         "09:02",
     ]
+
+
+def one_rule(rule: str, start: str) -> bytes:
+    return calendar(f"UID:c@x\r\nDTSTART:{start}\r\nRRULE:{rule}\r\nSUMMARY:Ticker\r\n{PLACE}\r\n")
+
+
+def test_a_sub_daily_count_rule_begun_long_ago_is_moved_forward_exactly():
+    # 3,400 minutes from November 29, 00:00 UTC: the last 220 fall in the window (walking them
+    # from their start took 9 s of CPU for a SECONDLY rule begun a month before)
+    parsed = parse_feed(
+        one_rule("FREQ=MINUTELY;COUNT=3400", "20261129T000000Z"), GROUP, SiteConfig(), TODAY
+    )
+    assert [e.start_datetime for e in parsed.events] == [
+        f"2026-12-01T{n // 60:02d}:{n % 60:02d}:00" for n in range(220)
+    ]
+    ended = one_rule("FREQ=SECONDLY;COUNT=1000", "20261101T000000Z")
+    assert parse_feed(ended, GROUP, SiteConfig(), TODAY).events == []
+    endless = one_rule("FREQ=SECONDLY;COUNT=100000000", "20261101T000000Z")
+    parsed = parse_feed(endless, GROUP, SiteConfig(), TODAY)
+    assert parsed.cut == [f"1 series cut at {MAX_OCCURRENCES_PER_SERIES} occurrences"]
+    assert parsed.events[-1].start_datetime == "2026-12-01T00:08:19"
+
+
+def test_a_sub_daily_bysetpos_rule_begun_long_ago_is_not_read_and_says_why():
+    parsed = parse_feed(
+        one_rule("FREQ=SECONDLY;BYSETPOS=1", "20261101T000000Z"), GROUP, SiteConfig(), TODAY
+    )
+    assert parsed.events == []
+    assert parsed.cut == [
+        "1 series not read: COUNT or BYSETPOS on a rule repeating within a day, begun long before"
+    ]

@@ -22,14 +22,16 @@ SITE = SiteConfig()
 TODAY = date(2026, 12, 1)
 GOOD_PATH = FIXTURES / "collect" / "pydc_v1.ics"
 GOOD = GOOD_PATH.read_bytes()
-# dateutil walks a rule from its DTSTART: a SECONDLY rule begun in 1990 needs a billion steps
-# before its first occurrence in the window, all inside one call that Python cannot interrupt
-# (a COUNT rule cannot be moved closer to the window: its occurrences depend on where it began)
+# dateutil walks a rule from its DTSTART: a rule repeating every second begun in 1990 needs a
+# billion steps before its first occurrence in the window, all inside one call that Python
+# cannot interrupt (a YEARLY rule is not moved closer to the window: its years are not equal)
+EVERY = ",".join(map(str, range(60)))
+RULE = f"FREQ=YEARLY;BYHOUR={','.join(map(str, range(24)))};BYMINUTE={EVERY};BYSECOND={EVERY}"
 SLOW = (
     (FIXTURES / "hostile" / "secondly.ics")
     .read_bytes()
     .replace(b"20261201T14", b"19900101T14")
-    .replace(b"FREQ=SECONDLY", b"FREQ=SECONDLY;COUNT=2000000000")
+    .replace(b"FREQ=SECONDLY", RULE.encode())
 )
 
 
