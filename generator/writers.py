@@ -10,12 +10,13 @@ A writer may build one part of the site alone (``S3Writer(part=...)``): it then 
 and prunes only that part's files, and records them in that part's own manifest.
 
 A failed build (a full disk, S3 refusing) raises WriteError, naming the file and the reason. A
-folder built the usual way (staged beside it, then swapped in) is then left exactly as it was. A
-folder that cannot be staged or swapped (a mount point such as a docker volume, another
-filesystem inside it, a parent we may not write in) is written in place, each file replaced
-atomically, so a failure mid-build can leave a mix of old and new files there, as a bucket may
-hold some new files beside old ones: in both cases the next build finishes the job (see
-FolderWriter.abort and S3Writer.abort).
+folder is then left exactly as it was: one built the usual way is staged beside it and swapped
+in; one that cannot be (a mount point such as a docker volume, hard links or renames refused, a
+parent we may not write in) is staged inside itself, in a hidden ``.dctech-staging-…`` folder
+that nothing publishes or serves, whose files are renamed into place only once the whole build
+has succeeded. Only a build killed during those renames can leave a folder with some new files
+beside old ones, as a failed upload may leave a bucket: in both cases the next build finishes
+the job (see FolderWriter._move and S3Writer.abort).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ import secrets
 import shutil
 from abc import ABC, abstractmethod
 from collections.abc import Collection, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, suppress
 from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
@@ -48,6 +49,7 @@ from generator.media import cache_control, content_type
 
 MANIFEST = ROOT
 MANIFESTS = ".dctech-manifest"  # the prefix of every manifest's name
+STAGING = ".dctech-staging-"  # a folder built inside its own target (see FolderWriter._move)
 CHUNK = 1 << 20  # bytes of a file compared at a time
 
 
@@ -331,8 +333,11 @@ class FolderWriter(Writer):
     that changes nothing touches nothing.
 
     Where that is impossible (the folder is a mount point, hard links or renames are refused,
-    its parent is not writable) it writes in place instead, each file replaced atomically: a
-    failure mid-build can then leave a mix of old and new files, which the next build repairs.
+    its parent is not writable) it stages inside the folder instead: what this build writes goes
+    to a hidden ``.dctech-staging-<pid>-<random>/site`` in it (the folder's own filesystem, so
+    renames work even on a mount point), what it removes is noted, and only once the whole build
+    has succeeded are the new files renamed into place and the old ones removed (``_move``). A
+    failed build leaves the folder as it was, but for the staging folder, which it removes.
 
     Writes are synchronous: on threads they cost more system time than they saved (creating
     tens of thousands of files is the kernel's work either way). A large build shares the
@@ -344,7 +349,12 @@ class FolderWriter(Writer):
         self.root = Path(path)  # as given, for messages
         self._target = self.root.resolve()  # a symlinked folder is swapped where it really is
         self._staging: Path | None = None
-        self._in_place = False  # writing straight into the target (see _begin)
+        self._inside = False  # staging inside the target, as it cannot be swapped (see _begin)
+        self._box: Path | None = None  # that staging folder, .dctech-staging-… in the target
+        self._inner: Path | None = None  # where the new files go in it (its site/)
+        self._doomed: list[str] = []  # to remove from the target once the new files are in
+        self._moving = False  # the staged files are going in: the target may be a mix
+        self._made = False  # the target did not exist: this build made it (to stage inside)
         self._removed: list[str] = []  # removed from the staging copy: the swap's fallback
         self._folders: set[str] = set()  # folders made (or found) by this build's writes
         self._linked = False  # the staging copy holds links to files of the target
@@ -387,28 +397,34 @@ class FolderWriter(Writer):
         target = self._stage() / path
         with _reporting(f"cannot write {self.root / path}"):
             if str(target.parent) not in self._folders:  # made already: no system call
+                if self._inner is not None:
+                    self._fits(path)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 self._folders.add(str(target.parent))
-            if self._in_place:
-                _replace(target, data)
-            else:
-                if self._linked:  # maybe a link to the live file: never write through
-                    target.unlink(missing_ok=True)
-                target.write_bytes(data)
+            if self._inner is not None and (self._target / path).is_dir():
+                raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
+            if self._linked:  # maybe a link to the live file: never write through
+                target.unlink(missing_ok=True)
+            target.write_bytes(data)
+
+    def _fits(self, path: str) -> None:
+        """Staging inside the target: fail now, as the staging copy beside it would, if a file
+        of the target stands where ``path`` needs a folder (the move must not meet it)."""
+        for parent in reversed((self._target / path).parents):
+            inside = parent.is_relative_to(self._target) and parent != self._target
+            if inside and os.path.lexists(parent) and not parent.is_dir():
+                raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR))
 
     def _remove(self, paths: list[str]) -> None:
         for path in paths:
             root = self._stage()
-            target = root / path
+            if self._inner is not None:  # staging inside: removed once the new files are in
+                self._doomed.append(path)
+                continue
             with _reporting(f"cannot remove {self.root / path}"):
-                target.unlink(missing_ok=True)
-                for parent in target.parents:  # drop folders the deletion emptied
-                    if parent == root or any(parent.iterdir()):
-                        break
-                    parent.rmdir()
+                for parent in _unlink(root, path):
                     self._folders.discard(str(parent))
-            if not self._in_place:
-                self._removed.append(path)
+            self._removed.append(path)
 
     def _flush(self) -> None:
         """Nothing in flight: folder writes are synchronous."""
@@ -424,14 +440,28 @@ class FolderWriter(Writer):
 
     def _stage(self) -> Path:
         """Where writes go: the staging folder, made on the first change as hard links to the
-        target's files; or the target itself when it cannot be staged."""
-        if self._staging is None and not self._in_place:
-            self._begin()
-        return self._staging or self._target
+        target's files; or, when the target cannot be staged or swapped, a staging folder
+        inside it that holds only what this build writes."""
+        if self._staging is None and self._inner is None:
+            if not self._inside:
+                self._begin()
+            if self._inside:
+                self._begin_inside()
+        return self._staging or self._inner or self._target
+
+    def _begin_inside(self) -> None:
+        with _reporting(f"cannot prepare the new {self.root} in it"):
+            if not self._target.is_dir():
+                self._target.mkdir(parents=True)
+                self._made = True
+            self._box = _make_folder(self._target, f"{STAGING}{os.getpid()}-")
+            self._inner = self._box / "site"
+            self._inner.mkdir()
+            self._folders.add(str(self._inner))
 
     def _begin(self) -> None:
         if os.path.ismount(self._target):  # a volume: it cannot be renamed away
-            self._in_place = True
+            self._inside = True
             return
         with _reporting(f"cannot create {self.root.parent}"):
             self._target.parent.mkdir(parents=True, exist_ok=True)
@@ -440,7 +470,7 @@ class FolderWriter(Writer):
         except OSError as exc:
             if exc.errno not in _NO_STAGING:  # e.g. a full disk: a real failure
                 raise WriteError(f"cannot prepare the new {self.root}: {exc.strerror}") from exc
-            self._in_place = True  # the parent is not ours to write in
+            self._inside = True  # the parent is not ours to write in
             return
         try:
             _link_tree(self._target, staging)
@@ -450,7 +480,7 @@ class FolderWriter(Writer):
                 raise WriteError(
                     f"cannot prepare the new {self.root} in {staging}: {exc.strerror or exc}"
                 ) from exc
-            self._in_place = True  # no hard links here (another filesystem, a mount inside)
+            self._inside = True  # no hard links here (another filesystem, a mount inside)
             return
         self._staging, self._linked = staging, self._target.exists()
 
@@ -464,12 +494,15 @@ class FolderWriter(Writer):
         stats = super().finish()
         if self._staging is not None:
             self._swap(self._staging)
+        elif self._inner is not None:
+            self._move()
         return stats
 
     def _swap(self, staging: Path) -> None:
         """Two renames (the old site aside, the new one in): the folder is a whole build at
         every moment but the instant between them, when it is absent. A folder that cannot be
-        renamed (a mount point ismount missed, such as a bind mount) gets the files in place."""
+        renamed (a mount point ismount missed, such as a bind mount) gets the new files by way
+        of a staging folder inside it (``_copy_in``)."""
         with _reporting(f"cannot replace {self.root}"):
             backup = self._sibling("old") if self._target.exists() else None  # renamed over
             movable = backup is None or self._set_aside(backup)
@@ -500,15 +533,17 @@ class FolderWriter(Writer):
         return True
 
     def _copy_in(self, staging: Path) -> None:
-        """The swap's fallback: the staged build copied into the target file by file, the
-        manifests last (if this fails, abort makes the old one own what came in)."""
-        self._staging, self._in_place = None, True
+        """The swap's fallback: the files the staged build changed copied into a staging folder
+        inside the target, then moved into place as a build that stages there would be."""
+        self._staging, self._inside, self._linked = None, True, False
         try:
             for path in sorted(self._produced):
                 self._copy(staging, path)
             self._remove(self._removed)
             for name in sorted({file_of(part) for part in PARTS}):
                 self._copy(staging, name)
+            if self._inner is not None:
+                self._move()
         finally:
             shutil.rmtree(staging, ignore_errors=True)
 
@@ -521,16 +556,64 @@ class FolderWriter(Writer):
         if not self._holds(path, data):
             self._put(path, data)
 
+    def _move(self) -> None:
+        """The whole build staged inside the target: move it in, as briefly as may be. First
+        the manifests are widened to own every file this build may change (``_owning``, staged
+        too, then renamed in); then each new file is renamed over the old one (a folder the
+        target lacks goes in whole, by one rename); then what this build no longer has is
+        removed, and the new manifests renamed in last. Nothing is written but renames until
+        the removals, and all of it was staged beforehand, so nothing here waits on disk space.
+
+        A build killed during the move leaves a folder with some new files beside old ones,
+        every one of them owned by the manifest in place, which records no digest for a file
+        this build changed; and its staging folder, which the next build removes (``_sweep``).
+        That build renders every such file again and removes what it no longer has: it repairs
+        the folder. A failure here (an I/O error) leaves the same, its staging folder removed.
+        The one exception to "only renames": a folder inside the target that is another
+        filesystem (a mount inside it) takes its new files by copy, each atomically."""
+        box, inner = self._box, self._inner
+        assert box is not None and inner is not None
+        with _reporting(f"cannot prepare the new {self.root} in {box}"):
+            owning = box / "owning"
+            owning.mkdir()
+            for name, data in self._owning().items():
+                (owning / name).write_bytes(data)
+        with _reporting(f"cannot replace the files of {self.root}"):
+            self._moving = True
+            _merge(owning, self._target)
+            manifests = {name for name in os.listdir(inner) if manifest.is_manifest(name)}
+            _merge(inner, self._target, but=manifests)
+            for path in self._doomed:
+                if not manifest.is_manifest(path):
+                    _unlink(self._target, path)
+            for name in sorted(manifests):
+                os.replace(inner / name, self._target / name)
+            for path in self._doomed:
+                if manifest.is_manifest(path):
+                    _unlink(self._target, path)
+        self._moving = False
+        shutil.rmtree(box, ignore_errors=True)
+        self._box = self._inner = None
+
     def abort(self) -> None:
+        """Remove the staging folder: a build that failed before ``_move`` leaves the target as
+        it was (a target it made is removed, if still empty). One that failed during the move
+        leaves the manifests owning what came in, so that the next build tidies."""
         if self._staging is not None:
             shutil.rmtree(self._staging, ignore_errors=True)
             self._staging = None
-        if self._in_place:  # some new files may be in: own them, so the next build tidies
+        if self._box is not None:
+            shutil.rmtree(self._box, ignore_errors=True)
+            self._box = self._inner = None
+        if self._moving:  # some new files may be in: own them, so the next build tidies
             try:
                 for name, data in self._owning().items():
                     _replace(self._target / name, data)
             except OSError:
                 pass
+        elif self._made:
+            with suppress(OSError):
+                self._target.rmdir()
 
 
 # Why a folder cannot be staged or swapped, so the build goes in place: another filesystem (a
@@ -563,18 +646,23 @@ def _make_folder(parent: Path, prefix: str) -> Path:
 
 def _sweep(target: Path) -> None:
     """Remove what a killed build left beside ``target``: staging and backup folders named for
-    it (``.<name>.staging-<pid>-…``, ``.<name>.old-<pid>-…``) whose process is gone, or is this
-    one (a container's PIDs repeat). Best effort: what cannot go is only wasted space."""
-    mine = (f".{target.name}.staging-", f".{target.name}.old-")
+    it (``.<name>.staging-<pid>-…``, ``.<name>.old-<pid>-…``), and inside it (``.dctech-staging-
+    <pid>-…``), whose process is gone, or is this one (a container's PIDs repeat). Best effort:
+    what cannot go is only wasted space."""
+    _sweep_in(target.parent, (f".{target.name}.staging-", f".{target.name}.old-"))
+    _sweep_in(target, (STAGING,))
+
+
+def _sweep_in(folder: Path, mine: tuple[str, ...]) -> None:
     try:
-        names = [n for n in os.listdir(target.parent) if n.startswith(mine)]
+        names = [n for n in os.listdir(folder) if n.startswith(mine)]
     except OSError:
         return
     for name in names:
         pid = next(name.removeprefix(p) for p in mine if name.startswith(p)).split("-")[0]
         if pid.isdigit() and int(pid) != os.getpid() and _alive(int(pid)):
             continue  # maybe a build running now
-        path = target.parent / name
+        path = folder / name
         if path.is_dir() and not path.is_symlink():
             shutil.rmtree(path, ignore_errors=True)
 
@@ -602,6 +690,44 @@ def _replace(target: Path, data: bytes) -> None:
         raise
 
 
+def _unlink(root: Path, path: str) -> list[Path]:
+    """Remove the file ``root/path`` (if there) and the folders that leaves empty, which it
+    returns."""
+    target, emptied = root / path, []
+    target.unlink(missing_ok=True)
+    for parent in target.parents:  # drop folders the deletion emptied
+        if parent == root or any(parent.iterdir()):
+            break
+        parent.rmdir()
+        emptied.append(parent)
+    return emptied
+
+
+def _merge(source: Path, destination: Path, but: Collection[str] = ()) -> None:
+    """Rename each entry of the folder ``source`` (but those named in ``but``) into the folder
+    ``destination``: a file over the one there, a folder there is none of whole, a folder there
+    is one of entry by entry. Across filesystems (a mount inside the target) a file is copied,
+    atomically."""
+    for entry in sorted(os.listdir(source)):
+        if entry in but:
+            continue
+        here, there = source / entry, destination / entry
+        if here.is_dir() and there.is_dir():
+            _merge(here, there)
+            continue
+        try:
+            os.replace(here, there)
+        except OSError as exc:
+            if exc.errno != errno.EXDEV:
+                raise
+            if here.is_dir():
+                there.mkdir()
+                shutil.copymode(here, there)
+                _merge(here, there)
+            else:
+                _replace(there, here.read_bytes())
+
+
 def _link_tree(source: Path, destination: Path) -> None:
     """Make the new, empty folder ``destination`` a copy of the folder ``source`` (if there is
     one) whose files are hard links: no data is copied, and replacing a file in one leaves the
@@ -612,6 +738,8 @@ def _link_tree(source: Path, destination: Path) -> None:
         here = destination / os.path.relpath(folder, source)
         if here != destination:
             here.mkdir()
+        else:  # a live build's staging folder inside the target is not the site's
+            dirs[:] = [d for d in dirs if not d.startswith(STAGING)]
         shutil.copymode(folder, here)
         links = [d for d in dirs if os.path.islink(os.path.join(folder, d))]  # not walked into
         for name in files + links:
