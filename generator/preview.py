@@ -1,15 +1,15 @@
 """`dctech serve`: the built folder on 127.0.0.1, as CloudFront would serve it.
 
-Directory URLs map to their ``index.html`` (``/week/2026-W49`` redirects to the slash form),
-content types match the S3 upload's, misses get the site's own ``404.html`` with status 404, and
-nothing outside the folder is ever read. The paths CloudFront sends to the API (``/api/``, and the
-write path's ``/auth/``, ``/submit/`` and ``/submit-group/``) go to ``api_handler`` when one is
-given (the CLI passes the Chalice app's; this module never imports it) with the whole request: the
-method (any of those `chalice local` serves: GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS), every
-query parameter in order with its repeats, the headers, a body when there is one and the socket's
-address (the per-address limits count it: no header here proves where a request came from), so
-the API answers as it does in Lambda. The site itself answers GET and HEAD; other methods there get
-http.server's 501.
+Directory URLs map to their ``index.html`` (``/week/2026-W49`` redirects to the slash form), content
+types match the S3 upload's, misses get the site's own ``404.html`` with status 404, and nothing
+outside the folder is ever read, nor a build's staging folder inside it (``.dctech-staging-…``,
+which no upload holds). The paths CloudFront sends to the API (``/api/``, and the write path's
+``/auth/``, ``/submit/`` and ``/submit-group/``) go to ``api_handler`` when one is given (the CLI
+passes the Chalice app's; this module never imports it) with the whole request: the method (any of
+those `chalice local` serves: GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS), every query parameter
+in order with its repeats, the headers, a body when there is one and the socket's address (the
+per-address limits count it: no header here proves where a request came from), so the API answers as
+it does in Lambda. The site itself answers GET and HEAD; other methods there get http.server's 501.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from generator import urls
 from generator.media import content_type
+from generator.writers import STAGING
 
 # (path, query as (name, value) pairs, method, request headers[, body], client=address)
 #   -> (status, headers, body)
@@ -42,7 +43,8 @@ MAX_API_BODY = 1024 * 1024  # more than any form; the API refuses what is over i
 def locate(root: Path, url_path: str) -> Path | str | None:
     """The file for a URL path, a redirect target (str) for a folder without its slash, or None.
 
-    ``root`` must be resolved; a path that resolves outside it (``..``, symlinks) is None.
+    ``root`` must be resolved; a path that resolves outside it (``..``, symlinks), or into a
+    build's staging folder in it, is None.
     """
     relative = unquote(url_path).lstrip("/")
     if "\x00" in relative:
@@ -50,6 +52,8 @@ def locate(root: Path, url_path: str) -> Path | str | None:
     target = (root / relative).resolve()
     if not target.is_relative_to(root):
         return None
+    if target != root and target.relative_to(root).parts[0].startswith(STAGING):
+        return None  # a build in progress (generator.writers.FolderWriter), not the site
     if target.is_dir():
         if not url_path.endswith("/"):
             return url_path + "/"

@@ -4,6 +4,7 @@ folder, and /api/ handed to the given handler."""
 from __future__ import annotations
 
 import http.client
+import shutil
 import threading
 from pathlib import Path
 
@@ -87,6 +88,20 @@ def test_misses_and_escapes_get_the_site_404_page(server, site, path):
     assert status == 404 and headers["Content-Type"] == "text/html; charset=utf-8"
     assert body == (site / "404.html").read_bytes()
     assert b"outside the site" not in body
+
+
+@pytest.mark.parametrize("path", ["/{}/site/index.html", "/{}/site/", "/{}"])
+def test_a_build_s_staging_folder_in_the_site_is_not_served(server, site, path):
+    """A build that cannot swap the folder stages inside it (generator.writers.FolderWriter):
+    that half-built copy is no part of the site, as no upload holds it."""
+    name = ".dctech-staging-1-0a1b2c3d"
+    (site / name / "site").mkdir(parents=True)
+    (site / name / "site" / "index.html").write_text("half built")
+    try:
+        status, _, body = get(server, path.format(name))
+    finally:
+        shutil.rmtree(site / name)
+    assert status == 404 and body == (site / "404.html").read_bytes()
 
 
 def test_head_sends_headers_only(server, site):
