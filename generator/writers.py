@@ -561,8 +561,8 @@ class FolderWriter(Writer):
         the manifests are widened to own every file this build may change (``_owning``, staged
         too, then renamed in); then each new file is renamed over the old one (a folder the
         target lacks goes in whole, by one rename); then what this build no longer has is
-        removed, and the new manifests renamed in last. Nothing is written but renames until
-        the removals, and all of it was staged beforehand, so nothing here waits on disk space.
+        removed, and the new manifests renamed in last. It only renames and removes: every byte
+        was written to the staging folder beforehand, so a full disk cannot stop it midway.
 
         A build killed during the move leaves a folder with some new files beside old ones,
         every one of them owned by the manifest in place, which records no digest for a file
