@@ -106,11 +106,10 @@ def test_the_render_builds_the_group_pages_of_the_groups_in_the_bucket(s3, tmp_p
     assert "Only In The Bucket" in index
 
 
-def test_the_api_reads_its_topics_from_the_bucket_and_again_when_they_are_old(
-    s3, tmp_path, monkeypatch
-):
-    """The API bundle ships no `_categories`: a warm container downloads them, keeps them for
-    CONTENT_SECONDS, then downloads them again (and drops the old copy)."""
+@pytest.fixture
+def api(s3, tmp_path, monkeypatch):
+    """The API reading its topics (the AI one) from the content bucket, on a clock the test
+    moves (``clock[0]``); a cold container before and after."""
     put(s3, "_categories/ai.yaml", "name: AI\ndescription: Machines\n")
     monkeypatch.setenv("DCTECH_CONTENT_BUCKET", BUCKET)
     monkeypatch.setenv("DCTECH_CATEGORIES_DIR", str(tmp_path / "not-used"))
@@ -118,52 +117,49 @@ def test_the_api_reads_its_topics_from_the_bucket_and_again_when_they_are_old(
     clock = [1000.0]
     monkeypatch.setattr(api_app.time, "monotonic", lambda: clock[0])
     client = Client(api_app.app)
+    api_app.configure(None)
+    try:
+        yield client, clock
+    finally:
+        api_app.configure(None)
+
+
+def test_the_api_reads_its_topics_from_the_bucket_and_again_when_they_are_old(s3, api):
+    """The API bundle ships no `_categories`: a warm container downloads them, keeps them for
+    CONTENT_SECONDS, then downloads them again (and drops the old copy)."""
+    client, clock = api
 
     def status(topic: str) -> int:
         return client.http.get(f"/api/events?category={topic}").status_code
 
-    api_app.configure(None)
-    try:
-        assert (status("ai"), status("robots")) == (200, 400)
-        first = api_app.runtime().categories_dir
-        put(s3, "_categories/robots.yaml", "name: Robots\ndescription: Bots\n")
-        clock[0] += api_app.CONTENT_SECONDS  # not yet stale
-        assert status("robots") == 400
-        clock[0] += 1
-        assert status("robots") == 200
-        assert not first.exists(), "the old download is removed"
-    finally:
-        api_app.configure(None)
+    assert (status("ai"), status("robots")) == (200, 400)
+    first = api_app.runtime().categories_dir
+    put(s3, "_categories/robots.yaml", "name: Robots\ndescription: Bots\n")
+    clock[0] += api_app.CONTENT_SECONDS  # not yet stale
+    assert status("robots") == 400
+    clock[0] += 1
+    assert status("robots") == 200
+    assert not first.exists(), "the old download is removed"
 
 
-def test_the_api_answers_from_its_copy_while_the_bucket_cannot_be_read(s3, tmp_path, monkeypatch):
+def test_the_api_answers_from_its_copy_while_the_bucket_cannot_be_read(s3, api):
     """A failed refresh keeps the topics already read (and is tried again later); with no copy
     at all a ``category`` is a JSON 503 and every other listing still answers: never a 500."""
-    put(s3, "_categories/ai.yaml", "name: AI\ndescription: Machines\n")
-    monkeypatch.setenv("DCTECH_CONTENT_BUCKET", BUCKET)
-    monkeypatch.setenv("DCTECH_CATEGORIES_DIR", str(tmp_path / "not-used"))
-    monkeypatch.setenv("DCTECH_STORE", f"sqlite:///{tmp_path / 'events.db'}")
-    clock = [1000.0]
-    monkeypatch.setattr(api_app.time, "monotonic", lambda: clock[0])
-    client = Client(api_app.app)
+    client, clock = api
 
     def get(query: str):
         return client.http.get(f"/api/events?{query}")
 
-    api_app.configure(None)
-    try:
-        assert get("category=ai").status_code == 200
-        s3.delete_object(Bucket=BUCKET, Key="_categories/ai.yaml")
-        s3.delete_bucket(Bucket=BUCKET)  # the refresh fails from now on
-        clock[0] += api_app.CONTENT_SECONDS + 1
-        assert get("category=ai").status_code == 200, "the earlier copy still answers"
-        api_app.configure(None)  # a cold container: nothing read yet
-        unavailable = get("category=ai")
-        assert unavailable.status_code == 503
-        assert json.loads(unavailable.body)["error"]["code"] == "topics_unavailable"
-        assert get("state=DC").status_code == 200
-    finally:
-        api_app.configure(None)
+    assert get("category=ai").status_code == 200
+    s3.delete_object(Bucket=BUCKET, Key="_categories/ai.yaml")
+    s3.delete_bucket(Bucket=BUCKET)  # the refresh fails from now on
+    clock[0] += api_app.CONTENT_SECONDS + 1
+    assert get("category=ai").status_code == 200, "the earlier copy still answers"
+    api_app.configure(None)  # a cold container: nothing read yet
+    unavailable = get("category=ai")
+    assert unavailable.status_code == 503
+    assert json.loads(unavailable.body)["error"]["code"] == "topics_unavailable"
+    assert get("state=DC").status_code == 200
 
 
 def test_a_lambda_run_leaves_no_copy_of_the_content_behind(s3, tmp_path, monkeypatch):
