@@ -121,8 +121,9 @@ def _rebased(component: icalendar.Component, start: datetime) -> icalendar.Compo
     millions of steps per window; moved by whole periods (wall-clock, as the rule counts them)
     it yields the same occurrences. A COUNT is lowered by the periods skipped, which is exact
     for a rule of FREQ, INTERVAL and COUNT alone (one occurrence a period); a COUNT beside other
-    parts, or a BYSETPOS, depends on where the rule began: such a rule begun long before the
-    window is refused (Unbounded), as walking to the window would cost millions of steps."""
+    parts, or a BYSETPOS, depends on where the rule began: such a rule is walked from its start
+    when its FREQ is DAILY or WEEKLY (cheap), and refused (Unbounded) when its FREQ is sub-daily
+    and it began long before the window (that walk would cost millions of steps)."""
     rule = component.get("RRULE")
     if not rule or isinstance(rule, list):
         return component
@@ -141,6 +142,8 @@ def _rebased(component: icalendar.Component, start: datetime) -> icalendar.Compo
     if gap <= step:
         return component
     if counted and set(rule) - {"FREQ", "INTERVAL", "COUNT", "WKST"}:
+        if period >= PERIODS["DAILY"]:  # a day or more per step: walking it is cheap
+            return component
         raise Unbounded("COUNT or BYSETPOS on a rule repeating within a day, begun long before")
     shift = step * (gap // step)
     rebased = component.copy()
