@@ -127,9 +127,11 @@ def parse_feed(
     shared: dict[str, str] = {}
     rules = GroupRules(group)
     over_limit, until = 0, end  # past a full feed, a series is expanded only up to its cut
+    narrowed = False  # a series was: its dates past the cut were not counted
     for components in series_of(calendar):
         recurring = any(("RRULE" in c or "RDATE" in c or "RECURRENCE-ID" in c) for c in components)
         try:
+            narrowed |= recurring and until < end
             expansion = expand(components, start, until if recurring else end, budget)
             found = [_event(o, recurring, group, tz) for o in expansion.occurrences]
         except BudgetExceeded as exc:
@@ -166,7 +168,7 @@ def parse_feed(
     cut += [f"{n} series not read: {why}" for why, n in sorted(refused.items())]
     if over_limit:
         skipped["over_limit"] = over_limit
-        more = "+" if until < end else ""  # a series' dates past the cut were not counted
+        more = "+" if narrowed else ""
         total = f"{len(events) + over_limit:,}{more}"
         cut.append(f"feed cut at {reading.max_events:,} events (of {total})")
     return ParsedFeed(events, vevents, dict(skipped), cut)
@@ -183,8 +185,11 @@ def _keep_earliest(events: list[Event], limit: int) -> int:
 
 
 def _just_after(event: Event, tz: ZoneInfo) -> datetime:
-    """A moment after ``event``'s start: a later series' occurrence before it may replace it."""
-    return datetime.fromisoformat(event.start_datetime).replace(tzinfo=tz) + timedelta(seconds=1)
+    """A moment after ``event``'s start, where later series stop: an occurrence before it may
+    replace it. An hour past its wall-clock time, as that time may be the second of a DST
+    fall-back's repeated hour (what lies beyond is trimmed like any other surplus)."""
+    wall = datetime.fromisoformat(event.start_datetime).replace(tzinfo=tz)
+    return wall + timedelta(hours=1, seconds=1)
 
 
 def _share_text(event: Event, shared: dict[str, str]) -> None:
