@@ -8,7 +8,8 @@ from the window's day on, MAX_OCCURRENCES_PER_SERIES of each (no series keeps mo
 feed's lists together to MAX_RDATES_PER_FEED; what was cut is counted for the feed's health.
 Days are compared as written (a UTC date may be the day before in New York), so a list dense
 within one day may keep fewer than the cap in the window: such a list is no real group's.
-EXDATE lists are left alone: they only remove occurrences.
+EXDATE lists are left alone (they only remove occurrences), and so are a VTIMEZONE's RDATEs
+(its transitions), which do not count toward the feed's bound.
 """
 
 from __future__ import annotations
@@ -19,7 +20,11 @@ from datetime import date, timedelta
 from core.limits import MAX_OCCURRENCES_PER_SERIES, MAX_RDATES_PER_FEED
 
 FOLD = re.compile(r"\r?\n[ \t]")  # a content line's continuation (RFC 5545 3.1)
-RDATE = re.compile(r"^(RDATE(?:;[^:\r\n]*)?:)([^\r\n]*)", re.IGNORECASE | re.MULTILINE)
+# an RDATE line, or the start or end of a VTIMEZONE (whose RDATEs are transitions, left alone)
+RDATE = re.compile(
+    r"^(?:(BEGIN|END):VTIMEZONE\b|(RDATE(?:;[^:\r\n]*)?:)([^\r\n]*))",
+    re.IGNORECASE | re.MULTILINE,
+)
 
 
 def bound_rdates(text: str, today: date) -> tuple[str, int]:
@@ -29,11 +34,16 @@ def bound_rdates(text: str, today: date) -> tuple[str, int]:
         return text, 0
     unfolded = FOLD.sub("", text)
     eve = (today - timedelta(days=1)).strftime("%Y%m%d")
-    left, cut, changed = MAX_RDATES_PER_FEED, 0, False
+    left, cut, changed, in_zone = MAX_RDATES_PER_FEED, 0, False, False
 
     def bounded(line: re.Match[str]) -> str:
-        nonlocal left, cut, changed
-        values = line.group(2).split(",")
+        nonlocal left, cut, changed, in_zone
+        if line.group(1):
+            in_zone = line.group(1).upper() == "BEGIN"
+            return line.group(0)
+        if in_zone:
+            return line.group(0)
+        values = line.group(3).split(",")
         if len(values) <= min(MAX_OCCURRENCES_PER_SERIES, left):
             left -= len(values)
             return line.group(0)
@@ -46,7 +56,7 @@ def bound_rdates(text: str, today: date) -> tuple[str, int]:
         left -= len(kept)
         cut += len(kept) < len(after) + len(before)
         changed = True
-        return line.group(1) + ",".join(kept) if kept else "X-DCTECH-RDATE-CUT:"
+        return line.group(2) + ",".join(kept) if kept else "X-DCTECH-RDATE-CUT:"
 
     bounded_text = RDATE.sub(bounded, unfolded)
     return (bounded_text, cut) if changed else (text, 0)
