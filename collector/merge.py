@@ -18,7 +18,8 @@ the copies alone, so feed order never changes it and ids do not churn from run t
 
 Every other group's copy is in ``also_published_by`` (its group id, name and website and its own
 link, ``url``), in group id order; the topics are every copy's: a cross-post by an AI group is
-an AI event whoever owns it. A group whose feed failed this run stays credited (``keep_credits``).
+an AI event whoever owns it. A group whose feed was not read this run (it failed, or answered
+304) stays credited (``keep_credits``).
 
 A stored event a feed's 304 stands for (collector/run.py) comes with the cross-posters it was
 last stored with whose own copies this run did not read (their feeds answered 304 too, or
@@ -92,11 +93,13 @@ def merge_cross_posts(
 
 
 def keep_credits(
-    events: Iterable[Event], stored: Mapping[str, Event], failed: Mapping[str, Group]
+    events: Iterable[Event], stored: Mapping[str, Event], unread: Mapping[str, Group]
 ) -> list[Event]:
-    """Each event as merged, still crediting the failed groups its stored version credited
-    (their copies are not in this run's fetches): an outage of a co-host's feed changes neither
-    the event's ``also_published_by`` nor its topics."""
+    """Each event as merged, still crediting the unread groups its stored version credited:
+    their copies are not in this run's fetches (a feed that failed, or answered 304: a folded
+    copy is not stored, so a 304 cannot stand for it). An outage of a co-host's feed, or its
+    feed unchanged, changes neither the event's ``also_published_by`` nor its topics (theirs
+    as their group files say now)."""
     kept = []
     for event in events:
         old = stored.get(event.event_id)
@@ -104,11 +107,11 @@ def keep_credits(
         extra = [
             a
             for a in (old.also_published_by if old else [])
-            if a["group_id"] in failed and a["group_id"] not in named
+            if a["group_id"] in unread and a["group_id"] not in named
         ]
         if extra:
             also = sorted([*event.also_published_by, *extra], key=lambda a: a["group_id"])
-            topics = set(event.categories).union(*(failed[a["group_id"]].categories for a in extra))
+            topics = set(event.categories).union(*(unread[a["group_id"]].categories for a in extra))
             event = replace(event, also_published_by=also, categories=sorted(topics))
         kept.append(event)
     return kept

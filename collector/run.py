@@ -143,8 +143,8 @@ def collect(
         {g.group_id: g.categories for g in groups},
     )
     stored.update(store.get_events([e.key for e in merge.events if e.event_id not in stored]))
-    failed = {o.group_id: active[o.group_id] for o in summary.failed}
-    merged = credit_duplicates(keep_credits(merge.events, stored, failed), curated.duplicates)
+    not_read = {gid: active[gid] for gid in sorted(unread)}  # failed, or answered 304
+    merged = credit_duplicates(keep_credits(merge.events, stored, not_read), curated.duplicates)
     plan = lifecycle.plan(
         merged,
         stored,

@@ -223,3 +223,18 @@ def test_inactive_groups_are_not_fetched(store, groups, feed_server):
     )
     run(store, groups)
     assert feed_server.hits("/pydc.ics") == 0
+
+
+def test_a_co_host_answering_304_stays_credited_when_the_owner_is_read(store, groups, feed_server):
+    """Found in review: a co-host's folded copy is not stored, so its 304 stood for nothing and
+    the owner's fresh copy lost its credit and topics until the co-host's next full read."""
+    feed_server.route("/novajs.ics", body=feed("novajs.ics"), etag='"n1"')
+    run(store, with_topics(groups, pydc=("ai",), novajs=("javascript",)))
+    talk = "Python Night: Typing in Practice"
+    assert topics_of(store, TODAY)[talk] == (["ai", "javascript"], ["novajs"])
+    feed_server.route("/pydc.ics", body=feed("pydc_v1.ics"), etag='"v2"')  # read in full
+    day2 = TODAY + timedelta(days=1)
+    summary = run(store, with_topics(groups, pydc=("ai",), novajs=("web",)), day2)
+    assert {o.group_id: o.status for o in summary.outcomes} == {"pydc": "ok", "novajs": "unchanged"}
+    assert topics_of(store, day2)[talk] == (["ai", "web"], ["novajs"])
+    assert list(listed(store, day2)).count(talk) == 1
