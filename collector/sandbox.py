@@ -107,6 +107,8 @@ class FeedParser:
         if not CAN_FORK:  # no worker to stop: the feed's own CPU budget is the bound
             budget = Budget(min(self.cpu_seconds, left))
             return parse_feed(body, group, site, today, budget=budget, reading=reading)
+        if self._process is not None and not self._process.is_alive():
+            self._stop()  # it died idle (the OOM killer, say): this feed gets a fresh one
         if self._conn is None:
             self._start()
         assert self._conn is not None
