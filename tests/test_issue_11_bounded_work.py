@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from collector.parse import Reading, parse_feed
+from collector.rdates import bound_rdates
 from core.limits import MAX_EVENTS_PER_FEED, MAX_OCCURRENCES_PER_SERIES, MAX_RDATES_PER_FEED
 from core.models import Group, SiteConfig
 
@@ -111,3 +112,52 @@ def test_a_sub_daily_bysetpos_rule_begun_long_ago_is_not_read_and_says_why():
     assert parsed.cut == [
         "1 series not read: COUNT or BYSETPOS on a rule repeating within a day, begun long before"
     ]
+
+
+def test_a_weekly_count_rule_with_an_hour_is_read_whenever_it_began():
+    """Found in review: any BYHOUR made a rule "sub-daily", so a weekly meetup's COUNT rule
+    begun months before was refused, and its 13 dates in the window were lost."""
+    rule = "FREQ=WEEKLY;BYDAY=TU;BYHOUR=18;BYMINUTE=30;COUNT=52"
+    parsed = parse_feed(one_rule(rule, "20260602T183000Z"), GROUP, SiteConfig(), TODAY)
+    assert parsed.cut == []
+    assert [e.start_datetime for e in parsed.events][:2] == [
+        "2026-12-01T13:30:00",
+        "2026-12-08T13:30:00",
+    ]
+    assert len(parsed.events) == 13
+
+
+def test_a_cut_on_the_repeated_hour_of_a_dst_fall_back_keeps_the_earliest():
+    """Found in review: the expansion stopped at the first 01:30 of November 1, 2026 when the
+    last kept event was the second one (EST), so a later series' 01:10 EST was never read."""
+    second = "UID:late@x\r\nDTSTART:20261101T063000Z\r\nSUMMARY:Second 01:30\r\n"  # 01:30 EST
+    early = [
+        f"UID:e{n}@x\r\nDTSTART:20261101T0{n}0000Z\r\nSUMMARY:Early {n}\r\n" for n in (1, 2, 3)
+    ]
+    series = "UID:r@x\r\nDTSTART:20261101T061000Z\r\nRRULE:FREQ=DAILY;COUNT=2\r\nSUMMARY:Series\r\n"
+    feed = calendar(
+        *early,
+        second,
+        *[f"UID:f{n}@x\r\nDTSTART:2026110{n}T150000Z\r\nSUMMARY:F\r\n" for n in (2, 3, 4, 5)],
+        series,
+    )
+    reading = Reading(max_events=4)
+    capped = parse_feed(feed, GROUP, SiteConfig(), date(2026, 10, 31), reading=reading)
+    whole = parse_feed(feed, GROUP, SiteConfig(), date(2026, 10, 31), reading=Reading(10**6))
+    assert [e.event_id for e in capped.events] == [e.event_id for e in whole.events[:4]]
+    assert "Series" in [e.title for e in capped.events]
+
+
+def test_a_vtimezone_keeps_its_rdates_and_does_not_spend_the_feeds_bound():
+    """Found in review: a VTIMEZONE after ten full lists lost its transitions' RDATEs."""
+    zone = (
+        "BEGIN:VTIMEZONE\r\nTZID:Office Time\r\nBEGIN:STANDARD\r\nDTSTART:20071104T020000\r\n"
+        "RDATE:20241103T020000,20251102T020000,20261101T020000\r\nTZOFFSETFROM:-0400\r\n"
+        "TZOFFSETTO:-0500\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\n"
+    )
+    start = datetime(2026, 12, 2, 14)
+    lists = [rdates(f"r{n}@x", MAX_OCCURRENCES_PER_SERIES, start) for n in range(11)]
+    text = calendar(*lists).decode().replace("END:VCALENDAR", zone + "END:VCALENDAR")
+    bounded, cut = bound_rdates(text, TODAY)  # the zone after the lists
+    assert cut == 1  # the eleventh list, not the zone
+    assert zone in bounded
