@@ -142,7 +142,8 @@ def parse_feed(
             skipped["invalid"] += len(components)
             continue
         series_cut += expansion.cut
-        refused.update([expansion.refused] if expansion.refused else [])
+        if expansion.refused:
+            refused[expansion.refused] += 1
         if not found:
             skipped["outside_window"] += len(components)
         for event in found:
