@@ -26,6 +26,7 @@ the recurrence library; where /proc is missing (macOS) there is no memory ceilin
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import resource
@@ -112,10 +113,8 @@ class FeedParser:
         if self._conn is None:
             self._start()
         assert self._conn is not None
-        try:
+        with contextlib.suppress(OSError):  # it stopped reading: its answer or death says why
             self._conn.send(((body, group, site, today, reading), self.cpu_seconds))
-        except OSError:  # the worker died since the last feed (the OOM killer, say)
-            raise FeedError(f"{self._death()}: {KEPT}") from None
         self._watch(left)
         try:
             kind, value = self._conn.recv()
@@ -201,9 +200,15 @@ def _serve(conn: Connection, parent_end: Connection, memory_mb: int) -> None:
     too_big = f"parsing needed more than {memory_mb} MB of memory: {KEPT}"
     while True:
         try:
-            (body, group, site, today, reading), cpu_seconds = conn.recv()
+            request = conn.recv()
         except (EOFError, OSError):
             return
+        except MemoryError:  # reading the feed in is an allocation too
+            request = None
+        if request is None:  # the message is lost: answer it, and be replaced
+            conn.send(("error", too_big))
+            return
+        (body, group, site, today, reading), cpu_seconds = request
         _limit_cpu(cpu_seconds)
         try:
             budget = Budget(cpu_seconds)

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 from datetime import date
+from pathlib import Path
 
 import pytest
 from conftest import FIXTURES, REPO
@@ -69,6 +70,30 @@ with FeedParser(memory_mb=16) as parser:
 """
 
 
+def _probe(path: Path) -> list[str]:
+    """MEMORY_PROBE's two lines for the feed at ``path``, then the good feed."""
+    probe = subprocess.run(
+        [sys.executable, "-c", MEMORY_PROBE, str(path), str(GOOD_PATH)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return probe.stdout.splitlines()
+
+
+def test_a_feed_too_big_to_read_into_the_worker_fails_on_memory_not_as_a_crash(tmp_path):
+    """The worker's unpickling of the request ran out of memory outside its guard: "the parser
+    crashed (exit code 1)" on a third of runs of the test below (the CI failure of stop 20)."""
+    filler = "DESCRIPTION:" + "x" * 70 + "\r\n"
+    body = GOOD.decode().replace("END:VCALENDAR", filler * 300_000 + "END:VCALENDAR")
+    (tmp_path / "huge.ics").write_bytes(body.encode())  # 22 MB against a 16 MB allowance
+    failure, after = _probe(tmp_path / "huge.ics")
+    assert "parsing needed more than 16 MB of memory" in failure
+    assert after == "3"
+
+
 def test_a_parse_past_its_memory_allowance_fails_alone(tmp_path):
     """In a fresh interpreter: a long-lived one (this test run) may hand the worker enough freed
     heap to parse within any allowance."""
@@ -80,15 +105,7 @@ def test_a_parse_past_its_memory_allowance_fails_alone(tmp_path):
     )
     body = GOOD.decode().replace("END:VCALENDAR", many + "END:VCALENDAR").encode()
     (tmp_path / "big.ics").write_bytes(body)
-    probe = subprocess.run(
-        [sys.executable, "-c", MEMORY_PROBE, str(tmp_path / "big.ics"), str(GOOD_PATH)],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    failure, after = probe.stdout.splitlines()
+    failure, after = _probe(tmp_path / "big.ics")
     assert "parsing needed more than 16 MB of memory" in failure
     assert after == "3"  # the next feed still parses
     with FeedParser() as parser:  # the same feed within the real allowance
