@@ -3,7 +3,7 @@
 import os
 
 import aws_cdk as cdk
-from stacks import build
+from stacks.stages import build
 
 app = cdk.App()
 build(

@@ -20,8 +20,7 @@ REPO = Path(__file__).parent.parent
 sys.path.append(str(REPO / "infra"))
 
 import build_lambda  # noqa: E402
-from stacks.api import API_HANDLER  # noqa: E402
-from stacks.jobs import COLLECTOR_HANDLER, RENDER_HANDLER  # noqa: E402
+from stacks.handlers import API_HANDLER, COLLECTOR_HANDLER, RENDER_HANDLER  # noqa: E402
 
 HANDLERS = {"collector": COLLECTOR_HANDLER, "render": RENDER_HANDLER, "api": API_HANDLER}
 PROVIDED_BY_LAMBDA = {"boto3", "botocore"}

@@ -4,8 +4,8 @@ the write path (sign-in with GitHub, the submission forms, POST /api/submissions
 Built here rather than with `chalice.cdk`, which runs `chalice package` (and so needs the vendored
 `core` and a few seconds) at every synth. The REST API mirrors what `chalice package` generates: one
 resource per Chalice route, Lambda proxy integration, so the event carries the route template in
-`requestContext.resourcePath` the way Chalice dispatches on it. ROUTES must match the app's routes
-(a test compares them).
+`requestContext.resourcePath` the way Chalice dispatches on it. ROUTES (stacks/handlers.py) must
+match the app's routes (a test compares them).
 """
 
 from __future__ import annotations
@@ -18,24 +18,13 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from stacks.functions import LOG_RETENTION, bundled_function, grant_table
+from stacks.handlers import API_HANDLER, ROUTES
 from stacks.nag import acknowledge
 from stacks.settings import Settings
 
-ROUTES: dict[str, tuple[str, ...]] = {  # path -> methods, as the Chalice app routes them
-    "/api/events": ("GET",),
-    "/api/{name}": ("GET",),
-    "/api/events/{name}": ("GET",),
-    "/api/submissions": ("POST",),
-    "/auth/login": ("GET",),
-    "/auth/callback": ("GET",),
-    "/auth/logout": ("POST",),
-    "/submit": ("GET",),
-    "/submit-group": ("GET",),
-}
 # The API's own short-lived records (sessions, used nonces, rate counters): the only items it
 # may write, by their key prefix (core/store/expressions.py RECORD_PREFIX).
 RECORD_KEYS = "_record#*"
-API_HANDLER = "app.app"  # api/app.py sits at the root of its bundle
 STAGE_NAME = "live"
 
 

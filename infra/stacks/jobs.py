@@ -16,11 +16,10 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from stacks.functions import TASK_ROOT, bundled_function, grant_table
+from stacks.handlers import COLLECTOR_HANDLER, RENDER_HANDLER
 from stacks.nag import acknowledge
 from stacks.settings import Settings
 
-COLLECTOR_HANDLER = "collector.lambda_handler.handler"
-RENDER_HANDLER = "generator.lambda_handler.handler"
 # Everything core/store/dynamodb.py calls; never Scan (listings are key-condition queries).
 COLLECTOR_TABLE_ACTIONS = (
     "Query",

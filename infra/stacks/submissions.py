@@ -20,10 +20,10 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from stacks.functions import TASK_ROOT, bundled_function
+from stacks.handlers import PROBE_HANDLER
 from stacks.nag import acknowledge
 from stacks.settings import Settings
 
-PROBE_HANDLER = "collector.lambda_handler.probe"
 CALLBACK_PATH = "/auth/callback"
 
 
