@@ -5,6 +5,7 @@ setting, and the default `dev`."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import re
@@ -14,30 +15,34 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-pytest.importorskip("aws_cdk")
-os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
-
-import aws_cdk as cdk
-from aws_cdk import aws_sqs as sqs
-from aws_cdk.assertions import Match, Template
-
 from core.store import schema
 
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 REPO = Path(__file__).parent.parent
 INFRA = REPO / "infra"
 sys.path.append(str(INFRA))  # after everything else: infra/app.py must not shadow `app`
 
-from stacks import build  # noqa: E402
-from stacks.api import API_HANDLER, ROUTES  # noqa: E402
-from stacks.jobs import COLLECTOR_HANDLER, RENDER_HANDLER  # noqa: E402
-from stacks.settings import Settings  # noqa: E402
-from stacks.submissions import PROBE_HANDLER  # noqa: E402
+from stacks.handlers import (  # noqa: E402
+    API_HANDLER,
+    COLLECTOR_HANDLER,
+    PROBE_HANDLER,
+    RENDER_HANDLER,
+    ROUTES,
+)
 
-pytestmark = pytest.mark.infra
+if TYPE_CHECKING:
+    from aws_cdk.assertions import Template
+
+# The CDK is imported inside the tests, not here: every xdist worker collects this module, and
+# only the one that runs it (`make test` hands a whole file to one worker) should pay its ~3 s.
+pytestmark = [
+    pytest.mark.infra,
+    pytest.mark.skipif(not importlib.util.find_spec("aws_cdk"), reason="needs the infra extra"),
+]
 
 CERTIFICATE = "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d"
 PROD = {
@@ -85,6 +90,10 @@ def bundles(tmp_path_factory) -> Path:
 
 
 def synthesise(outdir: Path, bundles: Path, **context: str) -> Synth:
+    import aws_cdk as cdk
+    from aws_cdk.assertions import Template
+    from stacks.stages import build
+
     app = cdk.App(outdir=str(outdir), context=cdk_context(bundle_dir=str(bundles), **context))
     data, service = build(app)
     assembly = app.synth()  # raises if cdk-nag reports an unacknowledged finding
@@ -404,6 +413,8 @@ def test_the_collector_never_overlaps_and_the_render_gets_more_memory(prod):
 
 
 def test_function_environments(prod):
+    from aws_cdk.assertions import Match
+
     store = {"Fn::Join": ["", ["dynamodb://", Match.any_value()]]}
     bundled = {
         "DCTECH_STORE": store,
@@ -826,6 +837,10 @@ def test_every_cdk_nag_acknowledgement_gives_a_reason(stage, request):
 def test_cdk_nag_fails_a_synth_with_an_unacknowledged_finding(tmp_path, bundles):
     """The guard behind the synth fixtures: build() wires cdk-nag in, and a finding nobody
     acknowledged stops the synth."""
+    import aws_cdk as cdk
+    from aws_cdk import aws_sqs as sqs
+    from stacks.stages import build
+
     app = cdk.App(outdir=str(tmp_path), context=cdk_context(bundle_dir=str(bundles)))
     data, _ = build(app)
     sqs.Queue(data, "PlainQueue")  # no TLS enforcement, no DLQ: AwsSolutions-SQS3/SQS4
@@ -882,11 +897,15 @@ def test_cfn_lint_passes_on_the_synthesised_templates(stage, request):
     ],
 )
 def test_settings_refuse_what_would_fail_at_deploy(settings, message):
+    from stacks.settings import Settings
+
     with pytest.raises(ValueError, match=message):
         Settings(**settings)
 
 
 def test_a_missing_bundle_says_how_to_build_it(tmp_path):
+    from stacks.settings import Settings
+
     with pytest.raises(FileNotFoundError, match=r"build_lambda\.py"):
         Settings(bundle_dir=tmp_path).bundle("collector")
 
