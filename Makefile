@@ -43,7 +43,7 @@ test-deps: $(VENV)/.dev-installed
 test: test-deps
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	TZ=Pacific/Auckland $(BIN)/pytest -q -n $(WORKERS) --dist loadgroup --durations=10 $(ARGS)
+	TZ=Pacific/Auckland $(BIN)/pytest -q -n $(WORKERS) --dist loadfile --durations=10 $(ARGS)
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy

@@ -150,12 +150,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-# `chalice local` imports from api/vendor/, which packaging makes again: one worker runs both
-VENDOR = pytest.mark.xdist_group("api-vendor")
-
-
+# `chalice local` imports from api/vendor/, which packaging makes again: the two tests share a
+# file, and `make test` hands a whole file to one worker (--dist loadfile).
 @pytest.mark.slow
-@VENDOR
 def test_chalice_local_serves_the_api(db, tmp_path):
     port = free_port()
     env = {
@@ -193,7 +190,6 @@ def test_chalice_local_serves_the_api(db, tmp_path):
 
 
 @pytest.mark.slow
-@VENDOR
 def test_package_builds_a_self_contained_lambda_artifact(tmp_path):
     artifact = package(tmp_path / "out")
     names = set(zipfile.ZipFile(artifact).namelist())
