@@ -97,21 +97,29 @@ def test_pages_load_cleanly_and_fit_a_phone(phone, base_url, path):
         assert "system-ui" in page.evaluate("getComputedStyle(document.body).fontFamily")
 
 
+# What the colour scheme can change: colours. The rest of axe's rules read the page's structure,
+# which is the same in both schemes, so the dark scheme is checked for these alone.
+COLOUR_RULES = ["color-contrast", "link-in-text-block"]
+SERIOUS = ("serious", "critical")
+
+
+AXE_RUN = """async (options) => (await axe.run(document, options)).violations.map(v => ({
+    id: v.id, impact: v.impact, targets: v.nodes.map(n => n.target.join(' ')).slice(0, 3)
+}))"""
+
+
 @pytest.mark.skipif(not AXE.exists(), reason="needs axe-core: npm install (package.json)")
-@pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("path", PAGES)
-def test_no_serious_accessibility_violations(phone, base_url, path, scheme):
+def test_no_serious_accessibility_violations(phone, base_url, path):
     page, _ = phone
-    page.emulate_media(color_scheme=scheme)
+    page.emulate_media(color_scheme="light")
     page.goto(base_url + path)
     page.evaluate(AXE.read_text(encoding="utf-8"))  # not a <script>: the CSP allows none
-    violations = page.evaluate(
-        """async () => (await axe.run()).violations.map(v => ({
-            id: v.id, impact: v.impact, targets: v.nodes.map(n => n.target.join(' ')).slice(0, 3)
-        }))"""
-    )
-    serious = [v for v in violations if v["impact"] in ("serious", "critical")]
-    assert serious == [], f"{path} ({scheme}): {serious}"
+    for scheme, options in (("light", {}), ("dark", {"runOnly": COLOUR_RULES})):
+        page.emulate_media(color_scheme=scheme)  # restyles the loaded page
+        assert page.evaluate(f"matchMedia('(prefers-color-scheme: {scheme})').matches")
+        serious = [v for v in page.evaluate(AXE_RUN, options) if v["impact"] in SERIOUS]
+        assert serious == [], f"{path} ({scheme}): {serious}"
 
 
 def test_skip_link_appears_on_focus_and_focus_is_visible(phone, base_url):
