@@ -3,7 +3,7 @@ with the 200 ms latency of a real host, most from one host as meetup.com serves 
 with feed sizes drawn like real ones (most groups list a handful of events, a few list dozens).
 Reports the collect against its per-host latency floor, then a full build of the site.
 
-    .venv/bin/python bench/catalogue.py [--latency 0.2] [--seed 7]
+    .venv/bin/python bench/catalogue.py [--latency 0.2] [--seed 7] [--most N]
 
 The floor: one host answers at most `FetchSettings.per_host` requests at a time, so N feeds on
 it need at least ceil(N / per_host) round trips of the latency each.
@@ -51,6 +51,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--latency", type=float, default=0.2)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--most", type=int, help="VEVENTs per feed at most (a quick run)")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     catalogue = load_catalogue(REPO / "_groups", None, REPO / "_categories")
@@ -62,7 +63,7 @@ def main() -> None:
             groups, per_host = [], Counter[str]()
             for group in catalogue.groups:
                 ip = HOSTS.get(urlsplit(group.ical or "").hostname or "", "127.0.0.3")
-                body = feed(group.group_id, TODAY, feed_size(rng))
+                body = feed(group.group_id, TODAY, min(feed_size(rng), args.most or math.inf))
                 url = servers[ip].route(f"/{group.group_id}.ics", body=body, latency=args.latency)
                 groups.append(_with_feed(group, url))
                 per_host[ip] += 1

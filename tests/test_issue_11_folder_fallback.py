@@ -37,11 +37,11 @@ def build_into(site: Path, store, when: dict) -> object:
     return build_site(store, FolderWriter(site), site=SITE, groups=GROUPS, **when)
 
 
-@pytest.fixture
-def clean(tmp_path):
+@pytest.fixture(scope="module")
+def clean(tmp_path_factory):
     """What this week's build then next week's leave in a folder staged the usual way (last
     week's pages kept, as the archive keeps them), to compare a fallback build with."""
-    site, store = tmp_path / "clean" / "site", fixture_store()
+    site, store = tmp_path_factory.mktemp("clean") / "site", fixture_store()
     build_into(site, store, THIS_WEEK)
     build_into(site, store, NEXT_WEEK)
     return tree(site)
@@ -87,7 +87,7 @@ def test_a_mount_point_is_staged_inside_and_builds_twice(mount_point, clean):
     build_into(mount_point, store, NEXT_WEEK)
     assert os.path.ismount(mount_point)
     assert tree(mount_point) == clean  # as a staged build: nothing stray, nothing missing
-    assert sorted(os.listdir(mount_point.parent)) == ["clean", "site"]
+    assert sorted(os.listdir(mount_point.parent)) == ["site"]
     assert staged_inside(mount_point) == []
 
 
@@ -126,7 +126,7 @@ def test_no_hard_links_or_no_swap_falls_back_in_place(tmp_path, monkeypatch, cle
 
     monkeypatch.undo()
     assert tree(site) == clean | {"notes.txt": b"someone else's"}
-    assert sorted(os.listdir(tmp_path)) == ["clean", "site"]  # no staging or backup left
+    assert sorted(os.listdir(tmp_path)) == ["site"]  # no staging or backup left
     assert staged_inside(site) == []
 
 
@@ -144,7 +144,7 @@ def test_a_parent_we_may_not_write_falls_back_in_place(tmp_path, monkeypatch, cl
     build_into(site, store, NEXT_WEEK)
     monkeypatch.undo()
     assert tree(site) == clean
-    assert sorted(os.listdir(tmp_path)) == ["clean", "site"]
+    assert sorted(os.listdir(tmp_path)) == ["site"]
     assert staged_inside(site) == []
 
 
@@ -168,7 +168,7 @@ def test_what_a_killed_build_left_is_swept_and_the_build_succeeds(tmp_path, clea
     build_into(site, store, NEXT_WEEK)
 
     assert tree(site) == clean
-    assert sorted(os.listdir(tmp_path)) == [".other.staging-1", ".site.notes", "clean", "site"]
+    assert sorted(os.listdir(tmp_path)) == [".other.staging-1", ".site.notes", "site"]
 
 
 @pytest.mark.parametrize("pid", [os.getpid(), 99999999], ids=["repeated-pid", "dead-pid"])
@@ -222,7 +222,7 @@ def test_a_failure_mid_build_leaves_the_site_as_it_was(mount_or_not, monkeypatch
     assert tree(site) == before  # byte for byte: not one new file in, nor the manifest
     assert staged_inside(site) == []
     assert not [p for p in site.rglob("*") if p.name.endswith(".tmp")]
-    assert sorted(os.listdir(site.parent)) == ["clean", "site"]
+    assert sorted(os.listdir(site.parent)) == ["site"]
 
     build_into(site, store, NEXT_WEEK)
     assert tree(site) == clean
@@ -269,7 +269,7 @@ def test_a_failure_during_the_move_is_owned_and_repaired(mount_or_not, monkeypat
 
     assert not [p for p in site.rglob("*") if p.name.endswith(".tmp")]
     assert staged_inside(site) == []
-    assert sorted(os.listdir(site.parent)) == ["clean", "site"]
+    assert sorted(os.listdir(site.parent)) == ["site"]
     after = tree(site)
     assert after != before  # some new files are in
     owned = manifest.parse(after[MANIFEST])

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hostile
 
-HUNGRY = 4
+HUNGRY = 3  # the third was let through before the fix
 
 
 def hungry_feed() -> bytes:
