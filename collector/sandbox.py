@@ -204,10 +204,7 @@ def _serve(conn: Connection, parent_end: Connection, memory_mb: int) -> None:
         except (EOFError, OSError):
             return
         except MemoryError:  # reading the feed in is an allocation too
-            request = None
-        if request is None:  # the message is lost: answer it, and be replaced
-            conn.send(("error", too_big))
-            return
+            break
         (body, group, site, today, reading), cpu_seconds = request
         _limit_cpu(cpu_seconds)
         try:
@@ -222,6 +219,7 @@ def _serve(conn: Connection, parent_end: Connection, memory_mb: int) -> None:
         except MemoryError:  # pickling the answer is an allocation too
             del reply
             conn.send(("error", too_big))
+    conn.send(("error", too_big))  # the feed it could not read in: it exits, and is replaced
 
 
 def _out_of_memory(exc: BaseException | None) -> bool:

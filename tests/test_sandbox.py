@@ -85,7 +85,7 @@ def _probe(path: Path) -> list[str]:
 
 def test_a_feed_too_big_to_read_into_the_worker_fails_on_memory_not_as_a_crash(tmp_path):
     """The worker's unpickling of the request ran out of memory outside its guard: "the parser
-    crashed (exit code 1)" on a third of runs of the test below (the CI failure of stop 20)."""
+    crashed (exit code 1)" on a third of runs of the test below, which failed CI."""
     filler = "DESCRIPTION:" + "x" * 70 + "\r\n"
     body = GOOD.decode().replace("END:VCALENDAR", filler * 300_000 + "END:VCALENDAR")
     (tmp_path / "huge.ics").write_bytes(body.encode())  # 22 MB against a 16 MB allowance
