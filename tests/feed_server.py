@@ -109,13 +109,22 @@ class FeedServer:
         with self._lock:
             self.seen.append(Seen(path, headers))
             self.counts[path] += 1
-            self.in_flight += 1
-            self.max_in_flight = max(self.max_in_flight, self.in_flight)
             return self.counts[path]
 
-    def _leave(self) -> None:
+    def _working(self, seconds: float) -> None:
+        """Hold a request for its latency, counted in flight.
+
+        The count ends before the first byte of the answer is sent: a client that has read its
+        answer and started its next request is never counted twice.
+        """
         with self._lock:
-            self.in_flight -= 1
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            time.sleep(seconds)
+        finally:
+            with self._lock:
+                self.in_flight -= 1
 
 
 def closed_port_url(path: str = "/feed.ics") -> str:
@@ -152,15 +161,12 @@ def _handler_for(server: FeedServer) -> type[BaseHTTPRequestHandler]:
         def do_GET(self) -> None:
             path = self.path.split("?")[0]
             count = server._enter(path, dict(self.headers.items()))
-            try:
-                self._answer(server.routes.get(path), count)
-            finally:
-                server._leave()
+            self._answer(server.routes.get(path), count)
 
         def _answer(self, route: Route | None, count: int) -> None:
             if route is None:
                 return self._send(404, b"not found", "text/plain")
-            time.sleep(route.latency)
+            server._working(route.latency)
             extra = {"Retry-After": route.retry_after} if route.retry_after else {}
             if count <= route.fail_first:
                 return self._send(route.fail_status, b"try later", "text/plain", extra)
