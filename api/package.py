@@ -55,7 +55,8 @@ def package(out_dir: Path, stage: str = "prod") -> Path:
     out_dir = out_dir.resolve()
     shutil.rmtree(out_dir, ignore_errors=True)
     # The SAM template refers to the deploy region symbolically, but the CLI insists on one.
-    env = {"AWS_DEFAULT_REGION": "us-east-1", **os.environ}
+    # Chalice imports app.py to find the routes: bytecode written meanwhile would be zipped too.
+    env = {"AWS_DEFAULT_REGION": "us-east-1", **os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     subprocess.run(
         [chalice_command(), "package", "--stage", stage, str(out_dir)], cwd=API, env=env, check=True
     )
