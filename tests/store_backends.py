@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
 from moto import mock_aws
 
@@ -57,11 +58,15 @@ def sqlite_backend(tmp_path: Path) -> Iterator[Backend]:
 
 
 @contextmanager
-def moto_backend(page_size: int | None = PAGE_SIZE) -> Iterator[Backend]:
+def moto_backend(page_size: int | None = PAGE_SIZE, table: str = TABLE) -> Iterator[Backend]:
+    """A fresh table under moto; dropped on the way out, so it may nest in a longer-lived mock
+    (a module's shared store, under another ``table`` name)."""
     with mock_aws():
-        store = DynamoDBStore(TABLE, page_size=page_size)
-        create_table(TABLE, client=store.client)
+        admin = boto3.client("dynamodb")  # not the store's: its requests are the ones recorded
+        create_table(table, client=admin)
+        store = DynamoDBStore(table, page_size=page_size)
         yield Backend("moto", store, record_calls(store))
+        admin.delete_table(TableName=table)
         store.close()
 
 

@@ -13,12 +13,14 @@ from __future__ import annotations
 import json
 import math
 import random
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from urllib.parse import urlencode
 
 import pytest
 from chalice.test import Client
 from conftest import FIXTURES
+from feed_server import FeedServer
 from moto import mock_aws
 from store_backends import make_event, moto_backend, sqlite_backend
 from test_api_dynamodb import Traffic
@@ -123,8 +125,30 @@ def site(request, tmp_path, feed_server, monkeypatch):
         yield Site(backend.store, feed_server, monkeypatch)
 
 
-def test_a_topic_lists_cross_posts_owned_by_other_topics_groups_and_single_events(site):
-    site.collect(TODAY)
+@pytest.fixture(scope="module", params=["sqlite", "moto"])
+def collected_once(request, tmp_path_factory) -> Iterator[Site]:
+    """One collect of TODAY per backend, shared by the tests that only read it."""
+    opened = (
+        sqlite_backend(tmp_path_factory.mktemp("site"))
+        if request.param == "sqlite"
+        else moto_backend(table="SharedSite")
+    )
+    with FeedServer() as server, pytest.MonkeyPatch.context() as mp, opened as backend:
+        site = Site(backend.store, server, mp)
+        site.collect(TODAY)
+        yield site
+
+
+@pytest.fixture
+def collected(collected_once, monkeypatch) -> Site:
+    """The shared collect, with the API answering from its store for this test."""
+    runtime = Runtime(opened=collected_once.store, clock=Clock(TODAY))
+    monkeypatch.setattr(api_app, "_runtime", runtime)
+    return collected_once
+
+
+def test_a_topic_lists_cross_posts_owned_by_other_topics_groups_and_single_events(collected):
+    site = collected
     by_title = {e["title"]: e for e in site.listing()}
     cross_post = by_title["Python Night: Typing in Practice"]
     assert cross_post["group_id"] == "novajs"  # owned outside the topic it carries
@@ -163,9 +187,8 @@ def test_a_topic_lists_cross_posts_owned_by_other_topics_groups_and_single_event
         ({"end_date": "2026-12-04", "state": "DC"}, ["Python Night: Typing in Practice"]),
     ],
 )
-def test_a_topic_combines_with_every_other_filter(site, query, titles):
-    site.collect(TODAY)
-    assert site.titles(category="ai", **query) == titles
+def test_a_topic_combines_with_every_other_filter(collected, query, titles):
+    assert collected.titles(category="ai", **query) == titles
 
 
 def test_the_owner_record_follows_what_is_stored(site):
@@ -246,11 +269,12 @@ def expected(query: dict[str, str]) -> list[str]:
     return [e.event_id for e in sorted(chosen, key=lambda e: (e.start_datetime, e.event_id))]
 
 
-@pytest.fixture(params=[None, 3], ids=["1MB-pages", "3-item-pages"])
-def many(request, monkeypatch):
+@pytest.fixture(scope="module", params=[None, 3], ids=["1MB-pages", "3-item-pages"])
+def many(request):
+    """The thirty partitions, stored once per page size; the tests only read them."""
     with mock_aws():
-        create_table("DCTechEvents")
-        store = DynamoDBStore("DCTechEvents", page_size=request.param)
+        create_table("ManyOwners")
+        store = DynamoDBStore("ManyOwners", page_size=request.param)
         store.put_events(MANY)
         store.save_topic_owners(
             {
@@ -258,10 +282,17 @@ def many(request, monkeypatch):
                 for slug in ("ai", "data")
             }
         )
-        traffic = Traffic(store)
-        monkeypatch.setattr(api_app, "_runtime", Runtime(opened=store, clock=Clock(TODAY)))
-        yield Client(api_app.app), traffic, request.param
+        yield store
         store.close()
+
+
+@pytest.fixture
+def many_client(many, monkeypatch) -> Iterator[tuple[Client, Traffic, int | None]]:
+    """The API answering from the thirty partitions, and the store's requests it makes."""
+    monkeypatch.setattr(api_app, "_runtime", Runtime(opened=many, clock=Clock(TODAY)))
+    traffic = Traffic(many)
+    yield Client(api_app.app), traffic, many.page_size
+    traffic.stop(many)
 
 
 @pytest.mark.parametrize(
@@ -274,8 +305,8 @@ def many(request, monkeypatch):
     ],
     ids=urlencode,
 )
-def test_thirty_owner_partitions_page_in_order_each_read_for_its_share(many, query):
-    client, traffic, page_size = many
+def test_thirty_owner_partitions_page_in_order_each_read_for_its_share(many_client, query):
+    client, traffic, page_size = many_client
     listed, cursor, pages = [], None, 0
     while True:
         traffic.calls.clear()

@@ -58,6 +58,11 @@ class Traffic:
         events.register("before-parameter-build.dynamodb", self._before)
         events.register("after-call.dynamodb", self._after)
 
+    def stop(self, store: DynamoDBStore) -> None:
+        events = store.client.meta.events
+        events.unregister("before-parameter-build.dynamodb", self._before)
+        events.unregister("after-call.dynamodb", self._after)
+
     def _before(self, model: Any, params: dict[str, Any], **_: Any) -> None:
         self.calls.append((model.name, dict(params), {}))
 
