@@ -58,7 +58,7 @@ def base_url(tmp_path_factory):
     site = tmp_path_factory.mktemp("site")
     build_fixture_site(site)
     httpd = make_server(site, port=0)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True).start()
     yield f"http://127.0.0.1:{httpd.server_port}"
     httpd.shutdown()
     httpd.server_close()

@@ -41,7 +41,7 @@ def site(tmp_path, feed_server):
         github=settings(fake, callback_url=f"{preview}/auth/callback"),
     )
     api_app.configure(runtime, lambda request: probe(request, runtime=runtime))
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True).start()
     yield preview, fake, feed
     httpd.shutdown()
     httpd.server_close()

@@ -358,7 +358,7 @@ def served(built):
     from generator.preview import make_server
 
     httpd = make_server(built[0], port=0)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True).start()
     yield f"http://127.0.0.1:{httpd.server_port}", built[0]
     httpd.shutdown()
     httpd.server_close()

@@ -32,7 +32,7 @@ def server(site):
         return 200, {"Content-Type": "application/json"}, b'{"events": []}'
 
     httpd = make_server(site, port=0, api_handler=api)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     yield httpd, calls
     httpd.shutdown()
@@ -126,7 +126,7 @@ def test_blank_query_values_reach_the_api_so_it_can_refuse_them(server):
 
 def test_without_an_api_handler_api_paths_are_misses(site):
     httpd = make_server(site, port=0)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
         assert get((httpd, []), "/api/events")[0] == 404
