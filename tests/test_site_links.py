@@ -5,13 +5,14 @@ forgets the site's root points outside the site."""
 
 from __future__ import annotations
 
-from functools import cache
+import hashlib
+from html.parser import HTMLParser
 from pathlib import Path
+from typing import ClassVar
 from urllib.parse import unquote, urljoin, urlsplit
 from xml.etree import ElementTree
 
 import pytest
-from bs4 import BeautifulSoup
 from fixtures.events import SITE, build_fixture_site
 
 from core.models import SiteConfig
@@ -27,17 +28,16 @@ class Site:
     def __init__(self, folder: Path, base_url: str) -> None:
         self.folder = folder
         self.base = urlsplit(base_url.rstrip("/"))
-        self.ids = cache(self._ids)
 
     def url_of(self, file: str) -> str:
         """The URL a built file is served at (an index.html at its folder's URL)."""
         return f"{self.base.geturl()}/{file.removesuffix('index.html')}"
 
-    def soup(self, file: str) -> BeautifulSoup:
-        return BeautifulSoup((self.folder / file).read_text(encoding="utf-8"), "html.parser")
+    def refs(self, file: str) -> Refs:
+        return Refs.of((self.folder / file).read_bytes())
 
-    def _ids(self, file: str) -> frozenset[str]:
-        return frozenset(tag["id"] for tag in self.soup(file).find_all(id=True))
+    def ids(self, file: str) -> set[str]:
+        return self.refs(file).ids
 
     def problem(self, here: str, link: str) -> str | None:
         """Why ``link``, on the page at URL ``here``, is broken; None if it resolves or names
@@ -62,10 +62,35 @@ class Site:
         return None
 
 
-def links(page: BeautifulSoup) -> list[str]:
-    """Every URL a page points to: href and src attributes and the og:url."""
-    found = [tag[attr] for attr in ("href", "src") for tag in page.find_all(attrs={attr: True})]
-    return found + [meta["content"] for meta in page.find_all("meta", property="og:url")]
+class Refs(HTMLParser):
+    """Every URL a page points to (href and src attributes, the og:url) and every id it has,
+    read with the standard library's parser, as BeautifulSoup's "html.parser" reads them."""
+
+    # by digest: a year of builds rechecks mostly the same pages
+    _seen: ClassVar[dict[bytes, Refs]] = {}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.links: list[str] = []
+        self.ids: set[str] = set()
+
+    @classmethod
+    def of(cls, html: bytes) -> Refs:
+        key = hashlib.sha256(html).digest()
+        if key not in cls._seen:
+            refs = cls()
+            refs.feed(html.decode("utf-8"))
+            refs.close()
+            cls._seen[key] = refs
+        return cls._seen[key]
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        self.links += [v for k, v in found.items() if k in ("href", "src") and v is not None]
+        if tag == "meta" and found.get("property") == "og:url" and found.get("content"):
+            self.links.append(found["content"])
+        if found.get("id"):
+            self.ids.add(found["id"])
 
 
 def broken_links(site: Site) -> tuple[list[str], int]:
@@ -73,7 +98,7 @@ def broken_links(site: Site) -> tuple[list[str], int]:
     broken, checked = [], 0
     for path in sorted(site.folder.rglob("*.html")):
         file = path.relative_to(site.folder).as_posix()
-        for link in links(site.soup(file)):
+        for link in site.refs(file).links:
             checked += 1
             if why := site.problem(site.url_of(file), link):
                 broken.append(f"{file}: {link} ({why})")
