@@ -180,6 +180,8 @@ def build_digest(env: Environment, templates: Path) -> str:
 
 
 _JINJA_GLOBALS = frozenset(Environment().globals)  # range, dict, lipsum...: Jinja's own
+Parsed = tuple[frozenset[str], tuple[str, ...] | None]  # what Variables._parsed returns
+_PARSED: dict[tuple[str, frozenset[str], frozenset[str]], Parsed] = {}  # by source, filters, tests
 
 
 class Variables:
@@ -227,13 +229,27 @@ class Variables:
             loader = self.env.loader
             assert loader is not None
             source = loader.get_source(self.env, name)[0]
-            tree = self._parser.parse(source)
-            names |= meta.find_undeclared_variables(tree)
-            for referenced in meta.find_referenced_templates(tree):
-                if referenced is None:
-                    return None
-                todo.append(referenced)
+            read, referenced = self._parsed(source)
+            if referenced is None:
+                return None
+            names |= read
+            todo += referenced
         return frozenset(names)
+
+    def _parsed(self, source: str) -> Parsed:
+        """The variables a template's source reads and the templates it names (None: one only
+        known at render time), parsed once per process: parsing is most of a small build, and
+        a process that builds again (a warm Lambda rendering the next part, the preview server,
+        the tests) reads the same sources."""
+        key = (source, frozenset(self._parser.filters), frozenset(self._parser.tests))
+        if key not in _PARSED:
+            tree = self._parser.parse(source)
+            referenced = tuple(meta.find_referenced_templates(tree))
+            _PARSED[key] = (
+                frozenset(meta.find_undeclared_variables(tree)),
+                None if None in referenced else tuple(r for r in referenced if r is not None),
+            )
+        return _PARSED[key]
 
 
 def page_digest(

@@ -13,7 +13,14 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import (
+    BytecodeCache,
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    select_autoescape,
+)
+from jinja2.bccache import Bucket
 
 from core.models import SiteConfig
 from generator import urls
@@ -51,6 +58,26 @@ def plural(count: int, noun: str) -> str:
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
+class CompiledTemplates(BytecodeCache):
+    """Every Renderer's compiled templates, kept for the process by template file and source
+    checksum (Jinja checks both, and recompiles a changed file): a process that builds again (a
+    warm Lambda rendering the next part, the preview server, the tests) compiles each once. The
+    Renderers share one configuration, which the compiled code depends on."""
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        if (code := self._code.get(bucket.key)) is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+COMPILED = CompiledTemplates()
+
+
 class Renderer:
     """Renders pages to bytes. ``assets`` are the fingerprinted files pages link, by source
     name, ``card_url`` the share card's full URL; ``today`` is the build's: the nav's "Month" is
@@ -67,6 +94,7 @@ class Renderer:
             lstrip_blocks=True,
             keep_trailing_newline=True,
             auto_reload=False,  # one build, one set of templates: no stat per page rendered
+            bytecode_cache=COMPILED,
         )
         root = urls.site_root(site)
         nav = [("home", "In-person", urls.home()), ("virtual", "Virtual", urls.virtual())]
