@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+from moto.core.config import default_user_config
 
 pytest_plugins = ["feed_server"]  # the `feed_server` fixture: a real HTTP server on 127.0.0.1
 
@@ -24,6 +25,12 @@ os.environ.update(
 )
 os.environ.pop("AWS_PROFILE", None)
 os.environ.pop("DCTECH_STORE", None)
+
+# moto drops boto3's default session at the start of every mock, so that a mock's fake
+# credentials cannot reach AWS from a later unmocked test; then each test's first clients load
+# the service models again (0.15 s a test). No test reaches AWS, and the credentials above are
+# fake everywhere: keep the session.
+default_user_config["core"]["reset_boto3_session"] = False
 
 
 @pytest.fixture
