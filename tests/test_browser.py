@@ -85,18 +85,6 @@ def phone(browser):
     context.close()
 
 
-@pytest.mark.parametrize("path", PAGES)
-def test_pages_load_cleanly_and_fit_a_phone(phone, base_url, path):
-    page, problems = phone
-    response = page.goto(base_url + path)
-    assert response.status == 200
-    assert problems == []
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at 360px"
-    if path != "/newsletter.html":  # the email is self-contained; pages use the stylesheet
-        assert "system-ui" in page.evaluate("getComputedStyle(document.body).fontFamily")
-
-
 # What the colour scheme can change: colours. The rest of axe's rules read the page's structure,
 # which is the same in both schemes, so the dark scheme is checked for these alone.
 COLOUR_RULES = ["color-contrast", "link-in-text-block"]
@@ -110,10 +98,20 @@ AXE_RUN = """async (options) => (await axe.run(document, options)).violations.ma
 
 @pytest.mark.skipif(not AXE.exists(), reason="needs axe-core: npm install (package.json)")
 @pytest.mark.parametrize("path", PAGES)
-def test_no_serious_accessibility_violations(phone, base_url, path):
-    page, _ = phone
+def test_pages_load_cleanly_fit_a_phone_and_have_no_serious_accessibility_violations(
+    phone, base_url, path
+):
+    """One load per page: no console error, failed request or sideways scroll at 360px, our
+    font stack; then axe in the light scheme, and its colour rules in the dark one."""
+    page, problems = phone
     page.emulate_media(color_scheme="light")
-    page.goto(base_url + path)
+    response = page.goto(base_url + path)
+    assert response.status == 200
+    assert problems == []
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at 360px"
+    if path != "/newsletter.html":  # the email is self-contained; pages use the stylesheet
+        assert "system-ui" in page.evaluate("getComputedStyle(document.body).fontFamily")
     page.evaluate(AXE.read_text(encoding="utf-8"))  # not a <script>: the CSP allows none
     for scheme, options in (("light", {}), ("dark", {"runOnly": COLOUR_RULES})):
         page.emulate_media(color_scheme=scheme)  # restyles the loaded page
