@@ -32,12 +32,14 @@ demo: $(VENV)/.installed
 serve: $(VENV)/.installed
 	$(BIN)/dctech serve $(ARGS)
 
-# What the tests need beyond Python: Chromium (Debian), DynamoDB Local and axe-core (npm).
+# What the tests need beyond Python: Chromium (Debian), DynamoDB Local and axe-core (npm), and
+# the Lambda bundles' arm64 wheels (the bundle test installs them with no index).
 test-deps: $(VENV)/.dev-installed
 	@command -v chromium >/dev/null || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
 	  else echo "note: chromium missing and not root: browser tests will be skipped"; fi; }
 	npm ci --no-audit --no-fund --loglevel=error
+	$(BIN)/python infra/build_lambda.py --download .wheels/lambda
 
 # One pass, in a zone far from UTC and New York (tests/test_local_zone.py says why that is enough).
 # Bytecode is written even where the environment says not to: a run starts hundreds of Python

@@ -1,6 +1,8 @@
 """Build the Lambda bundles from a checkout, without Docker.
 
-    python infra/build_lambda.py [--out build/lambda]
+    python infra/build_lambda.py [--out build/lambda] [--wheels DIR]
+    python infra/build_lambda.py --download DIR
+
 
 Writes one directory per function (collector, render, api) that CDK zips as the function's code:
 our packages, config.yaml and the templates, and the runtime dependencies pinned (with hashes) in
@@ -8,6 +10,8 @@ infra/lambda-requirements.txt, installed by pip from binary wheels for the Lambd
 (CPython 3.12 on arm64). boto3 is left out: the Lambda runtime provides it. The API also gets
 Chalice's runtime module (chalice/__init__.py and app.py), which is what `chalice package` ships.
 The same checkout gives byte-identical bundles, so CDK's asset hashes change only with the code.
+``--download DIR`` fetches the lock file's wheels into DIR, and ``--wheels DIR`` then builds from
+them alone, with no index: how `make test-deps` and the bundle test build without the network.
 No bundle ships the content folders (_groups/ ... _overrides/): each function downloads them
 from the content bucket (core/content.py), so new content is a content deploy, never a rebuild.
 """
@@ -78,25 +82,37 @@ def requirement_name(requirement: str) -> str:
     return re.sub(r"[-_.]+", "-", match.group()).lower()
 
 
-def install_dependencies(target: Path) -> None:
-    """pip-install the lock file's wheels for the Lambda platform into `target`."""
+def _pip(command: str, *options: str) -> None:
+    """Run pip on the lock file's wheels for the Lambda platform (every package is pinned with
+    its hash, transitive ones included, so none is resolved)."""
     subprocess.run(
         [
             sys.executable,
             "-m",
             "pip",
-            "install",
+            command,
             "--quiet",
             "--disable-pip-version-check",
-            "--no-deps",  # the lock file lists every package, transitive ones included
+            "--no-deps",
             "--require-hashes",
-            "--no-compile",  # .pyc files would embed timestamps; Lambda compiles on import
             *PLATFORM,
-            f"--target={target}",
+            *options,
             f"--requirement={LOCK}",
         ],
         check=True,
     )
+
+
+def download_wheels(wheels: Path) -> None:
+    """Fetch the lock file's wheels into `wheels` (pip's cache makes a second run offline)."""
+    _pip("download", f"--dest={wheels}")
+
+
+def install_dependencies(target: Path, wheels: Path | None = None) -> None:
+    """pip-install the lock file's wheels into `target`: from PyPI, or only from `wheels`."""
+    local = ("--no-index", f"--find-links={wheels}") if wheels else ()
+    # .pyc files would embed timestamps; Lambda compiles on import
+    _pip("install", "--no-compile", f"--target={target}", *local)
     # Console scripts and RECORD files name the build machine's interpreter: not needed to run.
     shutil.rmtree(target / "bin", ignore_errors=True)
     for record in target.glob("*.dist-info/RECORD"):
@@ -119,10 +135,10 @@ def assemble(out: Path, dependencies: Path) -> dict[str, Path]:
     return bundles
 
 
-def build(out: Path) -> dict[str, Path]:
+def build(out: Path, wheels: Path | None = None) -> dict[str, Path]:
     with tempfile.TemporaryDirectory(prefix="dctech-deps-") as scratch:
         dependencies = Path(scratch)
-        install_dependencies(dependencies)
+        install_dependencies(dependencies, wheels)
         return assemble(out, dependencies)
 
 
@@ -148,6 +164,8 @@ def _copy_chalice_runtime(target: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=REPO / "build" / "lambda")
+    parser.add_argument("--wheels", type=Path, help="install only from the wheels in this folder")
+    parser.add_argument("--download", type=Path, help="only fetch the wheels into this folder")
     parser.add_argument(
         "--requirements",
         action="store_true",
@@ -157,7 +175,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.requirements:
         print("\n".join(runtime_requirements()))
         return 0
-    for name, bundle in build(args.out).items():
+    if args.download:
+        download_wheels(args.download)
+        return 0
+    for name, bundle in build(args.out, args.wheels).items():
         size = sum(f.stat().st_size for f in bundle.rglob("*") if f.is_file())
         print(f"{name}: {bundle} ({size / 1e6:.1f} MB)")
     return 0
