@@ -299,7 +299,7 @@ def many_client(many, monkeypatch) -> Iterator[tuple[Client, Traffic, int | None
     "query",
     [
         {"category": "ai", "limit": "10"},
-        {"category": "ai", "limit": "3"},
+        {"category": "ai", "limit": "5"},  # many pages, each partition read for a small share
         {"category": "data", "state": "DC", "limit": "4"},
         {"category": "ai", "limit": "50"},
     ],
