@@ -39,7 +39,7 @@ test-deps: $(VENV)/.dev-installed
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
 	  else echo "note: chromium missing and not root: browser tests will be skipped"; fi; }
 	npm ci --no-audit --no-fund --loglevel=error
-	$(BIN)/python infra/build_lambda.py --download .wheels/lambda
+	$(BIN)/python infra/build_lambda.py --download
 
 # One pass, in a zone far from UTC and New York (tests/test_local_zone.py says why that is enough).
 # Bytecode is written even where the environment says not to: a run starts hundreds of Python

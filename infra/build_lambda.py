@@ -1,8 +1,7 @@
 """Build the Lambda bundles from a checkout, without Docker.
 
     python infra/build_lambda.py [--out build/lambda] [--wheels DIR]
-    python infra/build_lambda.py --download DIR
-
+    python infra/build_lambda.py --download [DIR]
 
 Writes one directory per function (collector, render, api) that CDK zips as the function's code:
 our packages, config.yaml and the templates, and the runtime dependencies pinned (with hashes) in
@@ -10,8 +9,9 @@ infra/lambda-requirements.txt, installed by pip from binary wheels for the Lambd
 (CPython 3.12 on arm64). boto3 is left out: the Lambda runtime provides it. The API also gets
 Chalice's runtime module (chalice/__init__.py and app.py), which is what `chalice package` ships.
 The same checkout gives byte-identical bundles, so CDK's asset hashes change only with the code.
-``--download DIR`` fetches the lock file's wheels into DIR, and ``--wheels DIR`` then builds from
-them alone, with no index: how `make test-deps` and the bundle test build without the network.
+``--download`` fetches the lock file's wheels into DIR (default .wheels/lambda), and ``--wheels
+DIR`` then builds from them alone, with no index: how `make test-deps` and the bundle test build
+without the network.
 No bundle ships the content folders (_groups/ ... _overrides/): each function downloads them
 from the content bucket (core/content.py), so new content is a content deploy, never a rebuild.
 """
@@ -31,6 +31,7 @@ from pathlib import Path
 INFRA = Path(__file__).resolve().parent
 REPO = INFRA.parent
 LOCK = INFRA / "lambda-requirements.txt"
+WHEELS = REPO / ".wheels" / "lambda"  # where --download puts the lock file's wheels (gitignored)
 PLATFORM = (
     "--platform=manylinux2014_aarch64",
     "--implementation=cp",
@@ -165,7 +166,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=REPO / "build" / "lambda")
     parser.add_argument("--wheels", type=Path, help="install only from the wheels in this folder")
-    parser.add_argument("--download", type=Path, help="only fetch the wheels into this folder")
+    parser.add_argument(
+        "--download",
+        type=Path,
+        nargs="?",
+        const=WHEELS,
+        help=f"only fetch the wheels into this folder (default {WHEELS.relative_to(REPO)})",
+    )
     parser.add_argument(
         "--requirements",
         action="store_true",

@@ -21,7 +21,6 @@ import pytest
 from chalice.test import Client
 from conftest import FIXTURES
 from feed_server import FeedServer
-from moto import mock_aws
 from store_backends import make_event, moto_backend, sqlite_backend
 from test_api_dynamodb import Traffic
 
@@ -32,7 +31,6 @@ from core.config import SingleEvent
 from core.models import Group, SiteConfig
 from core.query import LOOK_AHEAD
 from core.runtime import Clock, Runtime
-from core.store.dynamodb import DynamoDBStore, create_table
 
 TODAY = date(2026, 12, 1)
 # Loopback feeds, but generous: on a loaded CI machine a 2 s deadline dropped a whole group.
@@ -272,9 +270,8 @@ def expected(query: dict[str, str]) -> list[str]:
 @pytest.fixture(scope="module", params=[None, 3], ids=["1MB-pages", "3-item-pages"])
 def many(request):
     """The thirty partitions, stored once per page size; the tests only read them."""
-    with mock_aws():
-        create_table("ManyOwners")
-        store = DynamoDBStore("ManyOwners", page_size=request.param)
+    with moto_backend(page_size=request.param, table="ManyOwners") as backend:
+        store = backend.store
         store.put_events(MANY)
         store.save_topic_owners(
             {
@@ -283,7 +280,6 @@ def many(request):
             }
         )
         yield store
-        store.close()
 
 
 @pytest.fixture

@@ -166,7 +166,7 @@ def imported_roots(bundle: Path) -> set[str]:
     return roots
 
 
-WHEELS = build_lambda.REPO / ".wheels" / "lambda"  # `make test-deps` downloads them
+WHEELS = build_lambda.WHEELS  # `make test-deps` downloads them
 
 
 @pytest.mark.slow
