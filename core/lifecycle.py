@@ -8,9 +8,11 @@ passed in here, so it changes nothing.
 "New" is decided here too: an event is first seen the day the calendar first lists it, and keeps
 that day (``first_seen``) when a retitle or reschedule moves it to a new event_id, so a moved
 event is not news; an occurrence a series rolls into the window takes the series' day, so only a
-new series is. What a group's first successful fetch brings is marked ``first_import`` and
-never counts as new (adding a group is not news about each of its events). Events stored before
-``first_seen`` existed have it empty and are never new: when they were first listed is unknown.
+new series is (a series as ``core.series`` finds it: a UID's, or a Meetup group's one-offs
+alike, as the generator shows it once). What a group's first successful fetch brings is marked
+``first_import`` and never counts as new (adding a group is not news about each of its events).
+Events stored before ``first_seen`` existed have it empty and are never new: when they were
+first listed is unknown.
 ``is_new`` and ``added_since`` are the one rule the /new/ page, the Atom feeds, the API and the
 newsletter share.
 """
@@ -20,10 +22,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from typing import TypeVar
 
 from core.models import Event, Touch
+from core.series import series_keys, stored_series
 from core.timeutil import ttl_for
 
+K = TypeVar("K")
 NEW_DAYS = 14  # the /new/ page and the Atom feeds
 WEEK_DAYS = 7  # "New this week" on the home page, "New since last week" in the newsletter
 
@@ -136,24 +141,25 @@ def _first_listed(
 ) -> dict[str, tuple[str, bool]]:
     """(first_seen, first_import) for each fetched event: its stored version's; else that of the
     stored item it supersedes (same group and source_uid, which the fetch no longer shows under
-    the old event_id: moved or retitled); else that of its series (an occurrence rolling into
-    the window is no news unless the series is); else today's, marked when its group is in its
-    first import. Where several items match, the earliest counts."""
+    the old event_id: moved or retitled); else that of its series (``core.series``: a UID's, or
+    Meetup's one-offs alike; a date rolling into the window is no news unless the series is);
+    else today's, marked when its group is in its first import. Where several items match, the
+    earliest counts."""
     moved: dict[tuple[str, str], Event] = {}
-    series: dict[tuple[str, str], Event] = {}
+    series: dict[str, Event] = {}
     for old in stored.values():
         key = (old.group_id, old.source_uid)
         again = fetched.get(old.event_id)
         if old.source_uid and not (again and (again.group_id, again.source_uid) == key):
             _keep_earliest(moved, key, old)
-        if _series(old.source_uid):
-            _keep_earliest(series, (old.group_id, _series(old.source_uid)), old)
+        _keep_earliest(series, stored_series(old), old)
+    keys = series_keys(fetched.values())
     listed = {}
     for event_id, event in fetched.items():
         found = (
             stored.get(event_id)
             or moved.get((event.group_id, event.source_uid))
-            or series.get((event.group_id, _series(event.source_uid)))
+            or series.get(keys.get(event_id, ""))
         )
         if found is None:
             listed[event_id] = (today, event.group_id in first_imports)
@@ -162,14 +168,7 @@ def _first_listed(
     return listed
 
 
-def _series(source_uid: str) -> str:
-    """The series an occurrence belongs to: its UID before "#" and the RECURRENCE-ID (a curated
-    series' file before "#" and the slot); "" for an event that is no occurrence."""
-    uid, mark, _ = source_uid.partition("#")
-    return uid if mark else ""
-
-
-def _keep_earliest(found: dict[tuple[str, str], Event], key: tuple[str, str], old: Event) -> None:
+def _keep_earliest(found: dict[K, Event], key: K, old: Event) -> None:
     if key not in found or old.first_seen < found[key].first_seen:
         found[key] = old
 

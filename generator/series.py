@@ -1,15 +1,11 @@
 """Series that repeat more often than weekly, which listings show once a week (pure, no I/O).
 
-A feed's recurring series is stored as one event per occurrence, its ``source_uid`` the series'
-UID, "#" and the occurrence's original slot (``UID#2026-12-02T14:00:00Z``, collector/parse.py;
-a curated series' ``recurring:<file>#<slot>``, collector/recurring.py). A series is one such UID
-within its group. Meetup, where most groups are, exports each date of a series as its own
-VEVENT with its own UID instead: a group's one-off events with the same title (``core.words``),
-local start time and place, MIN_DATES or more and typically less than a week apart, are one
-series too (``derived_uid``; its key and page URL are made as a UID's, so those stay as they
-were). Its rule is not stored: how often it repeats is read from its upcoming dates
-(``repeat_label``), so the label says what the listings hold once EXDATEs, RDATEs and moved
-occurrences are applied, and items stored before this need no new attribute.
+Which series an event is a date of (a feed's UID, or one-offs alike found by title, time and
+place) is ``core.series``, the rule the collector's "new" shares. Such a found series' key and
+page URL are made as a UID's, so those stay as they were. Its rule is not stored: how often it
+repeats is read from its upcoming dates (``repeat_label``), so the label says what the listings
+hold once EXDATEs, RDATEs and moved occurrences are applied, and items stored before this need
+no new attribute.
 
 A series more often than weekly gets a page of all its dates (``urls.series``, built by
 generator/series_pages.py); a listing shows it once per ISO week, at the occurrence ``pick``
@@ -19,7 +15,6 @@ chooses (``generator.days.calm``). Feeds and the API keep every occurrence.
 from __future__ import annotations
 
 import hashlib
-import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -29,18 +24,14 @@ from statistics import median_low
 from typing import TypeVar
 
 from core.models import Event
-from core.words import normalise
+from core.series import WEEK, derived_series, series_uid
 from generator import urls
 from generator.views import EventView
 
 T = TypeVar("T")
-SLOT = re.compile(r"#\d{4}-\d\d-\d\d(?:T\d\d:\d\d:\d\dZ)?$")  # what parse adds to an occurrence
 EVERY_DAY = frozenset(range(7))
 WEEKDAYS = frozenset(range(5))  # Monday to Friday
 KEY_CHARS = 16  # hex digits of a series' key in its URL
-MIN_DATES = 3  # of a series found by title, time and place: two one-offs alike are no series
-WEEK = 7  # days; such a series' dates are typically closer
-DERIVED = "\x1e"  # begins a found series' name within its group, which no feed's UID does
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,35 +79,8 @@ class Repeats:
 NO_REPEATS = Repeats()
 
 
-def series_uid(event: Event) -> str | None:
-    """The series an occurrence belongs to (its group and UID), None for a one-off event."""
-    slot = SLOT.search(event.source_uid)
-    if not slot or slot.start() == 0:
-        return None
-    return f"{event.group_id}\x1f{event.source_uid[: slot.start()]}"
-
-
-def derived_uid(event: Event) -> str:
-    """The series a one-off event would be a date of, were there others alike: its group, its
-    title's words, its local start time and its place (``series_key`` digests it, as a UID)."""
-    title, place = normalise(event.title), normalise(event.location)
-    return "\x1f".join((event.group_id, DERIVED + title, event.start_datetime[11:16], place))
-
-
-def _derived(views: Iterable[EventView]) -> dict[str, list[EventView]]:
-    """The one-off events that are the dates of a series all the same: MIN_DATES or more alike
-    (``derived_uid``), typically less than a week apart (the median gap, so a break for the
-    holidays does not split a daily stand-up)."""
-    alike: dict[str, list[EventView]] = {}
-    for view in views:
-        alike.setdefault(derived_uid(view.event), []).append(view)
-    found = {}
-    for uid, dates in alike.items():
-        days = sorted({date.fromisoformat(v.event.start_date) for v in dates})
-        gaps = [(later - earlier).days for earlier, later in pairwise(days)]
-        if len(days) >= MIN_DATES and median_low(gaps) < WEEK:
-            found[uid] = dates
-    return found
+def _event(view: EventView) -> Event:
+    return view.event
 
 
 def pick(views: Iterable[EventView]) -> EventView:
@@ -186,7 +150,7 @@ def find_series(views: Iterable[EventView], root: str) -> Repeats:
             by_uid.setdefault(uid, []).append(view)
         else:
             one_offs.append(view)
-    by_uid |= _derived(one_offs)
+    by_uid |= derived_series(one_offs, _event)
     of: dict[str, Series] = {}
     members: dict[str, tuple[EventView, ...]] = {}
     weekly: set[str] = set()

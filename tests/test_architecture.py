@@ -42,6 +42,7 @@ PURE = {
     "core/parity.py",
     "core/places.py",
     "core/query.py",  # reads only through the EventStore it is handed
+    "core/series.py",
     "core/text.py",
     "core/timeutil.py",
     "core/words.py",

@@ -32,12 +32,13 @@ from collector.fetch import FetchSettings
 from collector.run import collect
 from core.models import CANCELLED, VIRTUAL, Event, Group, SiteConfig
 from core.runtime import Clock, Runtime
+from core.series import series_uid
 from core.store import open_store
 from generator import urls
 from generator.build import build_site
 from generator.days import calm, lay_out
 from generator.outputs import listing
-from generator.series import find_series, repeat_label, series_uid
+from generator.series import find_series, repeat_label
 from generator.views import make_view
 from generator.writers import FolderWriter
 

@@ -25,11 +25,12 @@ from test_site_links import Site, broken_links
 from collector.fetch import FetchSettings
 from collector.run import collect
 from core.models import Group, SiteConfig
+from core.series import derived_uid
 from core.store import open_store
 from generator import urls
 from generator.build import build_site
 from generator.new_pages import news
-from generator.series import derived_uid, find_series, series_key
+from generator.series import find_series, series_key
 from generator.writers import FolderWriter
 
 SITE = SiteConfig()
