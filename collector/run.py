@@ -161,7 +161,7 @@ def collect(
     store.delete_events(plan.delete)
     store.save_feed_states(states)
     store.save_topic_owners(_topic_owners(store, stored, plan, refetched, groups))
-    _record_moves(store, stored, plan, merged, today)
+    _record_moves(store, stored, plan, merged, merge.folded, today)
     store.expire(int(now.timestamp()))  # housekeeping: not in summary.writes (see EventStore)
 
     summary.new, summary.updated, summary.dropped = plan.new, plan.updated, plan.dropped
@@ -249,11 +249,14 @@ def _record_moves(
     stored: Mapping[str, Event],
     plan: lifecycle.Plan,
     fetched: Sequence[Event],
+    folded: Mapping[str, str],
     today: date,
 ) -> None:
     """Remember where each item the plan retires for a new event_id went (same group and
-    source_uid: retitled or rescheduled), so the site redirects the old id's page. A move older
-    than MOVES_KEPT_DAYS goes, and so does one whose old id is in the feeds again."""
+    source_uid: retitled or rescheduled; or a stored copy now folded into another copy's event,
+    as when the organiser's own copy appears beside an aggregator's), so the site redirects the
+    old id's page. A move older than MOVES_KEPT_DAYS goes, and so does one whose old id is in
+    the feeds again."""
     live = {(e.group_id, e.source_uid): e.event_id for e in fetched if e.source_uid}
     ids = {e.event_id for e in fetched}
     since = (today - timedelta(days=MOVES_KEPT_DAYS)).isoformat()
@@ -261,7 +264,9 @@ def _record_moves(
     moves = {old: move for old, move in known.items() if move.on > since and old not in ids}
     for event_id, _ in plan.delete:
         old = stored[event_id]
-        new = live.get((old.group_id, old.source_uid)) if old.source_uid else None
+        new = folded.get(event_id) or (
+            live.get((old.group_id, old.source_uid)) if old.source_uid else None
+        )
         if new and new != event_id:
             moves[event_id] = Move(new, today.isoformat())
     if moves != known:

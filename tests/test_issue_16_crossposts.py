@@ -177,6 +177,7 @@ def test_the_organisers_copy_replaces_an_aggregators_at_once(store, serve):
     assert cloud.group_id == "aws-dc" and cloud.event_id != early.event_id
     assert store.get_events([early.key]) == {}  # retired now, not after a day's grace
     assert summary.dropped >= 1
+    assert store.load_moves()[early.event_id].new == cloud.event_id  # its page redirects there
 
 
 def test_what_the_groups_rules_drop_is_counted_in_feed_health(store, serve, capsys):
