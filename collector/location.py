@@ -16,9 +16,9 @@ The known cities are the DC area's towns whose name is one state's there (Manass
 Springfield... in Virginia; Germantown, Bowie, Largo... in Maryland), so "Manassas,
 MD" is listed in Virginia. A name that is a town in both Maryland and Virginia (``IN_BOTH``:
 Vienna, Laurel, Columbia, Frederick, Centreville) is no known city: its state is kept as written
-(or, given a DC/MD/VA ZIP code of one of them, the ZIP code's), and none is guessed from the
-name alone, so no rule invents a wrong state. "Chevy Chase" is not a known city either: a DC
-neighbourhood as well as an MD town.
+but for DC, where it is no town (or, given a DC/MD/VA ZIP code, the ZIP code's), and none is
+guessed from the name alone, so no rule invents a wrong state. "Chevy Chase" is not a known
+city either: a DC neighbourhood as well as an MD town.
 """
 
 from __future__ import annotations
@@ -154,9 +154,12 @@ def _probable(
     """A known DC-area city given another DC-area state ("Arlington, DC") is in its own state;
     a ZIP code of the state written confirms that state instead (the city part was no town),
     and a city whose name is not unique to one state loses the state rather than get a wrong
-    one. Anything else is kept as written ("Arlington, TX" is in Texas)."""
+    one ("Vienna, DC": a town in MD and in VA). Anything else is kept as written ("Arlington,
+    TX" is in Texas)."""
     if city in IN_BOTH and zip_state in {"MD", "VA"}:
         return city, zip_state
+    if city in IN_BOTH and state == "DC":  # a town of MD and of VA, not of DC: which is unknown
+        return ("Washington", "DC") if zip_state == "DC" else (city, None)
     home = CITIES.get(city or "")
     if home is None or home == state or state not in STATES:
         return city, state
@@ -177,14 +180,15 @@ def _state_of(found: str) -> str:
 
 def _city_before(before: str, text: str, state: str) -> str | None:
     """The address part just before the state ("Arlington" in "..., Arlington, VA 22201").
-    DC is all one city: the part before "DC" counts only when it is a known city elsewhere
-    ("Arlington, DC", for ``_probable`` to repair)."""
+    DC is all one city: the part before "DC" counts only when it is a town elsewhere
+    ("Arlington, DC", "Vienna, DC", for ``_probable`` to repair)."""
     parts = [p.strip() for p in before.split(",") if p.strip()]
     named = None
     if parts and CITY_SHAPE.fullmatch(parts[-1]) and not re.search(STREET, parts[-1]):
         named = parts[-1]
     if state == "DC":
-        return named if CITIES.get(named or "", "DC") != "DC" else "Washington"
+        known = named in IN_BOTH or CITIES.get(named or "", "DC") != "DC"
+        return named if known else "Washington"
     return named or _known_city(text, state)
 
 

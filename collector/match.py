@@ -15,8 +15,9 @@ the copies share their place (or a title names it) or their link (see ``same_pag
 shorter than that needs the same evidence even when equal ("Hack Night" is a common name).
 Places differ when their states, their rooms, suites or floors (both name one, and differently:
 "Capital One Hall, Room A" and "..., Room B"), their street addresses or their venue names
-differ; a place given as a link or "Online" differs from a street address. A copy without a
-place (or "TBD") is never "different", and never "the same".
+differ; a place given as a link or "Online" differs from a street address, and two meeting
+links (Zoom, Teams, Meet...) to different meetings are two places. A copy without a place (or
+"TBD") is never "different", and never "the same".
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from enum import Enum
 from functools import lru_cache
 from urllib.parse import urlsplit
 
+from collector.location import MEETING_LINK
 from core.ids import normalise_url
 from core.models import VIRTUAL, Event, Group
 from core.places import placeholder, street, units, venue
@@ -54,6 +56,7 @@ _TAIL_SEPARATORS = {
     "place": re.compile(_PLACE_TAIL),
 }
 _YEAR = re.compile(r"20\d\d")
+_MEETING = re.compile(MEETING_LINK.pattern + r"[^\s,;<>()]*", re.IGNORECASE)
 _LEAD = re.compile(r"(.+?)\s*(?::|\||\s[-–—])\s+(.+)")
 
 
@@ -137,7 +140,8 @@ def places(a: Event, b: Event) -> Places:
     if (a.location_type == VIRTUAL) != (b.location_type == VIRTUAL):
         return Places.DIFFERENT
     if a.location_type == VIRTUAL:
-        return Places.UNKNOWN
+        rooms = _meeting(a.location), _meeting(b.location)
+        return Places.DIFFERENT if None not in rooms and rooms[0] != rooms[1] else Places.UNKNOWN
     if a.state and b.state and a.state != b.state:
         return Places.DIFFERENT
     units_a, units_b = _units(a.location), _units(b.location)
@@ -150,6 +154,17 @@ def places(a: Event, b: Event) -> Places:
         if name and contains_phrase(normalise(other.location), name):
             return Places.SAME
     return Places.DIFFERENT if venue_a and venue_b else Places.UNKNOWN
+
+
+@lru_cache(maxsize=8192)
+def _meeting(location: str) -> tuple[str, str] | None:
+    """The meeting an online place links to, as its platform and path ("zoom.us", "/j/812..."
+    of "https://us02web.zoom.us/j/812...?pwd=x"), or None: "Online", an event page's link."""
+    found = _MEETING.search(location)
+    if found is None:
+        return None
+    link = urlsplit(found.group())
+    return ".".join((link.hostname or "").split(".")[-2:]), link.path.rstrip("/").casefold()
 
 
 _no_place = lru_cache(maxsize=8192)(placeholder)

@@ -19,12 +19,10 @@ the copies alone, so feed order never changes it and ids do not churn from run t
 Every other group's copy is in ``also_published_by`` (its group id, name and website and its own
 link, ``url``), in group id order; the topics are every copy's: a cross-post by an AI group is
 an AI event whoever owns it. A group whose feed was not read this run (it failed, or answered
-304) stays credited (``keep_credits``).
-
-A stored event a feed's 304 stands for (collector/run.py) comes with the cross-posters it was
-last stored with whose own copies this run did not read (their feeds answered 304 too, or
-failed): those stay listed and bring their groups' current topics (``topics``), as their copies
-would.
+304) stays credited: each copy comes to the merge with the cross-posters its stored version
+credited whose own copies this run did not read (``keep_credits``, for a fresh copy and for the
+stored event a feed's 304 stands for alike), and those stay listed on the kept event, whichever
+copy it is, with their groups' current topics (``topics``), as their copies would bring.
 """
 
 from __future__ import annotations
@@ -36,7 +34,7 @@ from itertools import chain
 
 from collector.match import keys, same_event
 from core.limits import MAX_CROSS_POST_CANDIDATES
-from core.models import Event, Group
+from core.models import Event
 
 FEED = "ical"  # only feed copies are matched by title; a submitted event merges by id alone
 
@@ -93,27 +91,20 @@ def merge_cross_posts(
 
 
 def keep_credits(
-    events: Iterable[Event], stored: Mapping[str, Event], unread: Mapping[str, Group]
+    copies: Iterable[Event], stored: Mapping[str, Event], unread: Collection[str]
 ) -> list[Event]:
-    """Each event as merged, still crediting the unread groups its stored version credited:
-    their copies are not in this run's fetches (a feed that failed, or answered 304: a folded
-    copy is not stored, so a 304 cannot stand for it). An outage of a co-host's feed, or its
-    feed unchanged, changes neither the event's ``also_published_by`` nor its topics (theirs
-    as their group files say now)."""
+    """Each copy crediting the groups in ``unread`` that its stored version (by event_id)
+    credited, and no other: their copies are not in this run's fetches (a feed that failed, or
+    answered 304: a folded copy is not stored, so a 304 cannot stand for it), so an outage of a
+    co-host's feed, or its feed unchanged, changes neither the event's ``also_published_by`` nor
+    its topics. A group read this run credits itself again through its copy, if it has one."""
     kept = []
-    for event in events:
-        old = stored.get(event.event_id)
-        named = {a["group_id"] for a in event.also_published_by} | {event.group_id}
-        extra = [
-            a
-            for a in (old.also_published_by if old else [])
-            if a["group_id"] in unread and a["group_id"] not in named
-        ]
-        if extra:
-            also = sorted([*event.also_published_by, *extra], key=lambda a: a["group_id"])
-            topics = set(event.categories).union(*(unread[a["group_id"]].categories for a in extra))
-            event = replace(event, also_published_by=also, categories=sorted(topics))
-        kept.append(event)
+    for copy in copies:
+        old = stored.get(copy.event_id)
+        also = [a for a in (old.also_published_by if old else []) if a["group_id"] in unread]
+        kept.append(
+            replace(copy, also_published_by=also) if also != copy.also_published_by else copy
+        )
     return kept
 
 

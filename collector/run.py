@@ -9,7 +9,7 @@ memory allowance fails alone.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -122,7 +122,7 @@ def collect(
     for outcome in summary.outcomes:
         if outcome.status == "unchanged":
             gid = outcome.group_id
-            fetched.extend(_still_in_feed(stored.values(), active[gid], previous.get(gid), unread))
+            fetched.extend(_still_in_feed(stored.values(), active[gid], previous.get(gid)))
 
     singles = [e for e in (single_event(s, site) for s in single_events) if e is not None]
     series = series_occurrences(recurring_events, site, today)  # the same partition as singles
@@ -137,14 +137,13 @@ def collect(
             state.unmatched_overrides = unmatched(overrides, outcome.group_id, curated.matched)
     held = lifecycle.held(stored.values(), curated.events, refetched, today)
     merge = merge_cross_posts(
-        curated.events,
+        keep_credits(curated.events, stored, unread),
         {g.group_id for g in groups if g.aggregator},
         held,
         {g.group_id: g.categories for g in groups},
     )
     stored.update(store.get_events([e.key for e in merge.events if e.event_id not in stored]))
-    not_read = {gid: active[gid] for gid in sorted(unread)}  # failed, or answered 304
-    merged = credit_duplicates(keep_credits(merge.events, stored, not_read), curated.duplicates)
+    merged = credit_duplicates(merge.events, curated.duplicates)
     plan = lifecycle.plan(
         merged,
         stored,
@@ -161,7 +160,7 @@ def collect(
     store.delete_events(plan.delete)
     store.save_feed_states(states)
     store.save_topic_owners(_topic_owners(store, stored, plan, refetched, groups))
-    _record_moves(store, stored, plan, merged, today)
+    _record_moves(store, stored, plan, merged, merge.folded, today)
     store.expire(int(now.timestamp()))  # housekeeping: not in summary.writes (see EventStore)
 
     summary.new, summary.updated, summary.dropped = plan.new, plan.updated, plan.dropped
@@ -249,11 +248,14 @@ def _record_moves(
     stored: Mapping[str, Event],
     plan: lifecycle.Plan,
     fetched: Sequence[Event],
+    folded: Mapping[str, str],
     today: date,
 ) -> None:
     """Remember where each item the plan retires for a new event_id went (same group and
-    source_uid: retitled or rescheduled), so the site redirects the old id's page. A move older
-    than MOVES_KEPT_DAYS goes, and so does one whose old id is in the feeds again."""
+    source_uid: retitled or rescheduled; or a stored copy now folded into another copy's event,
+    as when the organiser's own copy appears beside an aggregator's), so the site redirects the
+    old id's page. A move older than MOVES_KEPT_DAYS goes, and so does one whose old id is in
+    the feeds again."""
     live = {(e.group_id, e.source_uid): e.event_id for e in fetched if e.source_uid}
     ids = {e.event_id for e in fetched}
     since = (today - timedelta(days=MOVES_KEPT_DAYS)).isoformat()
@@ -261,7 +263,9 @@ def _record_moves(
     moves = {old: move for old, move in known.items() if move.on > since and old not in ids}
     for event_id, _ in plan.delete:
         old = stored[event_id]
-        new = live.get((old.group_id, old.source_uid)) if old.source_uid else None
+        new = folded.get(event_id) or (
+            live.get((old.group_id, old.source_uid)) if old.source_uid else None
+        )
         if new and new != event_id:
             moves[event_id] = Move(new, today.isoformat())
     if moves != known:
@@ -317,25 +321,17 @@ def _topic_owners(
     return {slug: sorted(gids) for slug, gids in sorted(owners.items())}
 
 
-def _still_in_feed(
-    stored: Iterable[Event], group: Group, seen_on: str | None, unread: Collection[str]
-) -> list[Event]:
+def _still_in_feed(stored: Iterable[Event], group: Group, seen_on: str | None) -> list[Event]:
     """A feed that answered 304 still shows exactly what its last successful fetch showed: the
     events last seen that day. Treating them as fetched lets the usual rules touch them and
     retire the rest.
 
     What an event takes from the group's file rather than the feed (its topics above all) is
     taken again from the file as it is now, as a parse would (collector/parse.py), so that the
-    overrides and the merge then do what they do for a fresh copy; the cross-posters it was
-    stored with stay listed only while their copies are not read this run (``unread``: their
-    feeds answered 304 or failed), and the merge adds their topics. A group that was read
-    lists itself again through its copy, if it still has one."""
+    overrides and the merge then do what they do for a fresh copy (its cross-posters too:
+    ``collector.merge.keep_credits``)."""
     return [
-        replace(
-            event,
-            **from_group_file(group),
-            also_published_by=[a for a in event.also_published_by if a["group_id"] in unread],
-        )
+        replace(event, **from_group_file(group))
         for event in stored
         if event.group_id == group.group_id and event.last_seen_date == seen_on
     ]

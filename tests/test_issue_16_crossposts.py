@@ -177,6 +177,26 @@ def test_the_organisers_copy_replaces_an_aggregators_at_once(store, serve):
     assert cloud.group_id == "aws-dc" and cloud.event_id != early.event_id
     assert store.get_events([early.key]) == {}  # retired now, not after a day's grace
     assert summary.dropped >= 1
+    assert store.load_moves()[early.event_id].new == cloud.event_id  # its page redirects there
+
+
+def test_a_failed_co_host_stays_credited_when_the_organisers_copy_takes_over(store, serve):
+    """Found in review: a failed co-host's credit was looked up under the kept event's id, so
+    the day the organiser's copy took over from an aggregator's it was lost. Each copy now
+    brings the credits its stored version had."""
+    run(store, serve(only={"capital-one-events", "dctech-calendar"}))
+    (early,) = [e for e in listed(store) if e.start_datetime == "2026-12-08T18:30:00"]
+    assert [a["group_id"] for a in early.also_published_by] == ["capital-one-events"]
+
+    day = TODAY + timedelta(days=1)
+    run(store, serve(failing={"capital-one-events"}), day)
+    (cloud,) = [e for e in listed(store, day) if e.start_datetime == "2026-12-08T18:30:00"]
+    assert cloud.group_id == "aws-dc"
+    assert [a["group_id"] for a in cloud.also_published_by] == [
+        "capital-one-events",
+        "dctech-calendar",
+    ]
+    assert cloud.categories == ["cloud", "community", "fintech"]
 
 
 def test_what_the_groups_rules_drop_is_counted_in_feed_health(store, serve, capsys):
