@@ -153,11 +153,21 @@ FOLDERS = {  # option -> the repository folder it defaults to
 }
 
 
+def _folder(text: str) -> str:
+    """An argparse type: a folder that exists. Only an absent default folder means none of its
+    files: a mistyped --single-events would read as no single events, and a collect would then
+    retire every stored one."""
+    if not Path(text).is_dir():
+        raise argparse.ArgumentTypeError(f"no such folder: {text!r}")
+    return text
+
+
 def _folders(sub: argparse.ArgumentParser) -> None:
     """The repository's content folders; `check` reads them beside --config by default."""
     for name, folder in FOLDERS.items():
         flag = "--" + name.replace("_", "-")
-        sub.add_argument(flag, help=f"{name.replace('_', ' ')} folder (default {folder})")
+        help = f"{name.replace('_', ' ')} folder (default {folder})"
+        sub.add_argument(flag, type=_folder, help=help)
 
 
 def _overrides(sub: argparse.ArgumentParser) -> None:

@@ -45,6 +45,7 @@ Copies = list[Event]  # one event_id's copies, best first
 class Merged:
     events: list[Event]  # one per real event: the kept copies, less the held ones
     folded: dict[str, str] = field(default_factory=dict)  # another copy's event_id -> the kept's
+    held: list[Event] = field(default_factory=list)  # the held copies kept, as merged
 
 
 def merge_cross_posts(
@@ -58,9 +59,9 @@ def merge_cross_posts(
 
     ``held``: stored events no fetch shows this run that stay listed (their feed failed, or
     they are in their grace period). They are candidates like any copy, so another group's copy
-    of one folds into it instead of being listed anew; a held copy the rule keeps is not in
-    ``events`` (it is stored already, and its feed said nothing new), one it does not keep is in
-    ``folded``."""
+    of one folds into it instead of being listed anew; a held copy the rule keeps is in ``held``,
+    not ``events`` (it is stored already, and its feed said nothing new, but its credits may
+    have), one it does not keep is in ``folded``."""
     topics = topics or {}
 
     def rank(event: Event) -> tuple[bool, bool, str, str, str]:
@@ -83,7 +84,9 @@ def merge_cross_posts(
     merged = Merged([])
     for cluster in clusters:
         kept = _one(sorted(chain(*cluster), key=rank), topics)
-        if (kept.group_id, kept.event_id) not in stored:
+        if (kept.group_id, kept.event_id) in stored:
+            merged.held.append(kept)
+        else:
             merged.events.append(kept)
         ids = {copies[0].event_id for copies in cluster} - {kept.event_id}
         merged.folded.update(dict.fromkeys(sorted(ids), kept.event_id))

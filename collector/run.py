@@ -1,8 +1,9 @@
 """One collect: fetch every active group's feed, parse, merge, and apply the lifecycle rules.
 
 A failed fetch or an unparseable feed is reported for its group and changes nothing stored for
-it (save a cross-post copy that a better-ranked copy now replaces); every other group still
-updates, and its copies of the failed group's stored events fold into them (core.lifecycle.held).
+it (save a cross-post copy that a better-ranked copy now replaces, and the topics, which the
+group files give: _retopic_held); every other group still updates, and its copies of the
+failed group's stored events fold into them (core.lifecycle.held).
 Feeds are parsed in a worker process (collector/sandbox.py), so a feed that overruns its CPU or
 memory allowance fails alone.
 """
@@ -155,6 +156,7 @@ def collect(
     )
     _retire_folded(plan, stored, merge.folded)
     retire_hidden(plan, stored, overrides, refetched)
+    _retopic_held(plan, stored, merge.held, groups, overrides, now_iso)
     store.put_events(plan.put)
     store.touch_events(plan.touch)
     store.delete_events(plan.delete)
@@ -285,6 +287,37 @@ def _retire_folded(
         if old is not None and old.key not in deleting:
             plan.delete.append(old.key)
             plan.dropped += 1
+
+
+def _retopic_held(
+    plan: lifecycle.Plan,
+    stored: Mapping[str, Event],
+    held: Iterable[Event],
+    groups: Sequence[Group],
+    overrides: Sequence[Override],
+    now_iso: str,
+) -> None:
+    """A held event (its feed failed, or it is in its grace period) keeps what its feed last
+    said, but its topics come from the group files: its group's as they are now (or its
+    override's), and those of every group credited with it (``held`` is as merged), as a parse
+    and the merge would give it. So a topic edited while a feed is down shows at the next
+    collect rather than when the feed is back. A single event's topics are its own file's."""
+    topics = {g.group_id: g.categories for g in groups}
+    writing = set(plan.delete) | {e.key for e in plan.put}
+    for event in held:
+        if event.group_id not in topics or event.key in writing:
+            continue
+        own = apply_overrides([replace(event, categories=list(topics[event.group_id]))], overrides)
+        if not own.events:  # hidden, or marked a duplicate: retire_hidden's, once it is read
+            continue
+        slugs = set(own.events[0].categories).union(
+            *(topics.get(a["group_id"], ()) for a in event.also_published_by)
+        )
+        old = stored[event.event_id]
+        fresh = replace(old, also_published_by=event.also_published_by, categories=sorted(slugs))
+        if fresh.content() != old.content():
+            plan.put.append(replace(fresh, updated_at=now_iso))
+            plan.updated += 1
 
 
 def _group_events(store: EventStore, groups: Sequence[str]) -> dict[str, Event]:

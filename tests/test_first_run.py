@@ -75,3 +75,5 @@ def test_make_demo_builds_a_preview_from_the_bundled_feeds(tmp_path, monkeypatch
     home = (site / "index.html").read_text()
     assert "Python Project Night" in home and "Cloud Builders Monthly" in home
     assert "Lunchtime Study Group" in (site / "virtual" / "index.html").read_text()
+    topic = (site / "topics" / "programming-languages" / "index.html").read_text()
+    assert "Python Project Night" in topic  # the demo groups name their topics
