@@ -53,14 +53,32 @@ def pull_request(
 
 
 def _feed(report: ProbeReport) -> str:
+    """The submitter's URL and what reading it gave, both as code: the error quotes the URL."""
     if report.error:
-        return f"**The feed** `{report.feed}` was {report.error}. Check it with `dctech add-group`."
-    return f"**The feed** `{report.feed}`, read once just now:\n\n" + _code("\n".join(report.lines))
+        return (
+            f"**The feed** {_inline(report.feed)} could not be used; check it with"
+            " `dctech add-group`:\n\n" + _code(report.error)
+        )
+    return f"**The feed** {_inline(report.feed)}, read once just now:\n\n" + _code(
+        "\n".join(report.lines)
+    )
+
+
+def _fence(text: str, shortest: int) -> str:
+    """A run of backticks longer than any in ``text``, so nothing in it closes the code."""
+    fence = "`" * shortest
+    while fence in text:
+        fence += "`"
+    return fence
 
 
 def _code(text: str, language: str = "") -> str:
     """A fenced block no line of ``text`` can close."""
-    fence = "```"
-    while fence in text:
-        fence += "`"
+    fence = _fence(text, 3)
     return f"{fence}{language}\n{text.rstrip()}\n{fence}"
+
+
+def _inline(text: str) -> str:
+    """A code span ``text`` cannot close (the spaces let it start or end with a backtick)."""
+    fence = _fence(text, 1)
+    return f"{fence} {text} {fence}"

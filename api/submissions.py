@@ -63,6 +63,13 @@ class Draft:
     def fail(self, key: str, message: str) -> None:
         self.errors.setdefault(key, []).append(message)
 
+    def use_feed(self, feed: str) -> None:
+        """A group's ``ical``: the feed its reading led to (behind a Meetup or Luma page, or
+        the website itself when no feed was given), in its place among the keys."""
+        self.data["ical"] = feed
+        order = GROUP_FIELDS + SUBMITTER_FIELDS
+        self.data = {key: self.data[key] for key in order if key in self.data}
+
 
 def parse_form(body: bytes) -> dict[str, list[str]]:
     """An application/x-www-form-urlencoded body; a malformed one is ValueError."""

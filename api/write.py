@@ -306,8 +306,8 @@ def _submit(
             report = read_feed(
                 svc.probe, str(submission.data.get("ical") or submission.data["website"])
             )
-            if report.error is None and "ical" in submission.data:
-                submission.data["ical"] = report.feed  # the feed behind a Meetup or Luma page
+            if report.error is None:
+                submission.use_feed(report.feed)
             found_on = report.events
         try:
             found = duplicates(svc.runtime.store(), found_on, now)

@@ -6,6 +6,8 @@ showing them that way.
 An override names a feed event by its group and ``source_uid``; one naming a series' UID
 (without ``#RECURRENCE-ID``) applies to each of its occurrences. A corrected title, location,
 URL or topic list keeps the event's id, so its page and calendar entry stay where they were.
+A corrected URL on the group's own site makes the copy the group's own (collector.match
+.own_copy), as that link in the feed would have, so a cross-post keeps it.
 """
 
 from __future__ import annotations
@@ -15,9 +17,10 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from collector.location import classify
+from collector.match import own_copy
 from core.config import Override
 from core.lifecycle import Plan
-from core.models import Event
+from core.models import Event, Group
 from core.text import clean_text
 
 
@@ -39,7 +42,10 @@ def _find(by_key: Mapping[tuple[str, str], Override], event: Event) -> Override 
     return by_key.get((event.group_id, event.source_uid)) or by_key.get((event.group_id, series))
 
 
-def apply_overrides(events: Iterable[Event], overrides: Sequence[Override]) -> Applied:
+def apply_overrides(
+    events: Iterable[Event], overrides: Sequence[Override], groups: Mapping[str, Group]
+) -> Applied:
+    """``groups``: the events' groups by id, whose sites tell an own copy by its link."""
     by_key = {(o.group_id, o.source_uid): o for o in overrides}
     applied = Applied([])
     for event in events:
@@ -51,18 +57,21 @@ def apply_overrides(events: Iterable[Event], overrides: Sequence[Override]) -> A
         if override.duplicate_of:
             applied.duplicates.setdefault(override.duplicate_of, []).append(event)
         elif not override.hide:
-            applied.events.append(corrected(event, override))
+            applied.events.append(corrected(event, override, groups.get(event.group_id)))
     return applied
 
 
-def corrected(event: Event, override: Override) -> Event:
+def corrected(event: Event, override: Override, group: Group | None) -> Event:
     """The event as the curator wrote it: a new location is classified again (virtual or in
-    person, city and state), as a feed's would be."""
+    person, city and state), as a feed's would be; a new link on the group's site makes the
+    copy its own, and one elsewhere leaves what the feed showed (its organiser still counts)."""
     changes: dict[str, Any] = {}
     if override.title:
         changes["title"] = clean_text(override.title)
     if override.url:
         changes["url"] = override.url
+        if group is not None and own_copy(override.url, "", group):
+            changes["own_copy"] = True
     if override.categories is not None:
         changes["categories"] = sorted(override.categories)
     if override.location:

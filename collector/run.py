@@ -131,7 +131,8 @@ def collect(
     refetched.append(SINGLE_EVENTS_GROUP)
     summary.series_cut = series.cut
 
-    curated = apply_overrides(fetched, overrides)  # curators' corrections, before all else
+    # Curators' corrections, before all else.
+    curated = apply_overrides(fetched, overrides, active)
     for outcome in summary.outcomes:
         if outcome.status == "ok":  # a full parse: it shows which overrides still match
             state = states[outcome.group_id]

@@ -157,7 +157,7 @@ def test_a_series_uid_covers_every_occurrence_and_duplicates_credit_the_original
         Override("dc-python", "weekly@x", "dc-python/weekly@x.yaml", hide=True),
         Override("dc-python", "r@x", "dc-python/r@x.yaml", duplicate_of="orig"),
     ]
-    applied = apply_overrides([*series, original, repeat], overrides)
+    applied = apply_overrides([*series, original, repeat], overrides, {})
     assert [e.event_id for e in applied.events] == ["orig"]
     assert applied.matched == {"dc-python/weekly@x.yaml", "dc-python/r@x.yaml"}
     (credited,) = credit_duplicates(applied.events, applied.duplicates)
@@ -178,7 +178,7 @@ def test_a_duplicates_group_adds_its_topics_to_the_kept_event_as_a_cross_post_wo
         Override("zzz", "r2@x", "zzz/r2@x.yaml", duplicate_of="orig"),
         Override("dc-python", "r3@x", "dc-python/r3@x.yaml", duplicate_of="orig"),
     ]
-    applied = apply_overrides([kept, first, second, again], overrides)
+    applied = apply_overrides([kept, first, second, again], overrides, {})
     (credited,) = credit_duplicates(applied.events, applied.duplicates)
     assert credited.categories == ["ai", "cloud", "data", "python"]
     assert [a["group_id"] for a in credited.also_published_by] == ["dc-python", "zzz"]
