@@ -303,12 +303,15 @@ def _retopic_held(
     override's), and those of every group credited with it (``held`` is as merged), as a parse
     and the merge would give it. So a topic edited while a feed is down shows at the next
     collect rather than when the feed is back. A single event's topics are its own file's."""
-    topics = {g.group_id: g.categories for g in groups}
+    by_id = {g.group_id: g for g in groups}
+    topics = {gid: g.categories for gid, g in by_id.items()}
     writing = set(plan.delete) | {e.key for e in plan.put}
     for event in held:
         if event.group_id not in topics or event.key in writing:
             continue
-        own = apply_overrides([replace(event, categories=list(topics[event.group_id]))], overrides)
+        own = apply_overrides(
+            [replace(event, categories=list(topics[event.group_id]))], overrides, by_id
+        )
         if not own.events:  # hidden, or marked a duplicate: retire_hidden's, once it is read
             continue
         slugs = set(own.events[0].categories).union(

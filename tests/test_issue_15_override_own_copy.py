@@ -80,6 +80,7 @@ def test_collect_keeps_the_copy_whose_link_a_curator_put_on_its_groups_site(
     shutil.copy(REPO / "config.yaml", tmp_path / "config.yaml")
     shutil.copytree(REPO / "_categories", tmp_path / "_categories")
     overrides = tmp_path / "_overrides"
+    overrides.mkdir()  # a named folder must exist (an empty one is no overrides)
     base = ["--store", f"sqlite:///{tmp_path}/store.db", "--config", str(tmp_path / "config.yaml")]
     collect = ["collect", *base, "--groups", str(groups), "--overrides", str(overrides)]
     events = ["events", *base, "--today", TODAY, "--format", "json"]
@@ -92,6 +93,6 @@ def test_collect_keeps_the_copy_whose_link_a_curator_put_on_its_groups_site(
         return event["group_id"], event["url"]
 
     assert kept() == ("aaa", "https://lu.ma/rust-night"), "neither copy is the group's own"
-    (overrides / "pydc").mkdir(parents=True)
+    (overrides / "pydc").mkdir()
     (overrides / override_file("pydc", "pydc-1@x")).write_text(f"url: {OWN_PAGE}\n")
     assert kept() == ("pydc", OWN_PAGE)
