@@ -44,6 +44,7 @@ SKIP_REASONS = {
     "suppressed": "suppressed",
     "out_of_area": "outside the site's states",
     "over_limit": "over the per-feed limit",
+    "past_cut": "not read past the per-feed limit's cut",
 }
 
 

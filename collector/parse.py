@@ -130,8 +130,9 @@ def parse_feed(
     narrowed = False  # a series was: its dates past the cut were not counted
     for components in series_of(calendar):
         recurring = any(("RRULE" in c or "RDATE" in c or "RECURRENCE-ID" in c) for c in components)
+        cut_short = recurring and until < end
+        narrowed |= cut_short
         try:
-            narrowed |= recurring and until < end
             expansion = expand(components, start, until if recurring else end, budget)
             found = [_event(o, recurring, group, tz) for o in expansion.occurrences]
         except BudgetExceeded as exc:
@@ -143,9 +144,10 @@ def parse_feed(
             continue
         series_cut += expansion.cut
         if expansion.refused:
-            refused[expansion.refused] += 1
-        if not found:
-            skipped["outside_window"] += len(components)
+            refused[expansion.refused] += 1  # in the feed's cut, not outside the window
+            continue
+        if not found:  # past a full feed's cut nothing says it had no dates in the window
+            skipped["past_cut" if cut_short else "outside_window"] += len(components)
         for event in found:
             if reason := rules.reason(event):
                 skipped[reason] += 1
