@@ -47,6 +47,8 @@ _PLACEHOLDER = re.compile(
     r"see (?:description|details|event page))\.?",
     re.IGNORECASE,
 )
+# "Arlington, VA Arlington, VA"; a copy without a comma may be a name ("Sing Sing")
+_TWICE = re.compile(r"([^,]+,.+?)[\s,]+\1", re.IGNORECASE)
 _ZIP_TAIL = re.compile(r"\s*\b\d{5}(?:-\d{4})?$")
 _UNIT_KINDS = {"room": "room", "rm": "room", "suite": "suite", "ste": "suite"}
 _UNIT_KINDS |= {"floor": "floor", "level": "floor"}  # not "Fl": "FL 33101" is Florida's ZIP
@@ -114,7 +116,9 @@ def tidy(location: str) -> str:
     Arlington, VA" -> "1 Main St, Arlington, VA", also inside a longer address, the longest run
     first. The copy kept is the fuller one ("Tysons, VA, Tysons, VA 22102" keeps the ZIP code;
     "Arlington, Virginia, Arlington, VA" the state's name); text without a repeat comes back
-    unchanged."""
+    unchanged. A place written twice with no comma between is written once too."""
+    if twice := _TWICE.fullmatch(location.strip()):
+        return tidy(twice.group(1))
     pieces = [piece.strip() for piece in location.split(",")]
     changed = False
     i = 0

@@ -42,6 +42,10 @@ from core.places import short_place, tidy, units
         ("Arlington, Virginia, Arlington, VA", "Arlington, Virginia"),  # a state's name, its code
         ("Arlington, VA, Arlington, Virginia 22201", "Arlington, Virginia 22201"),
         ("Virginia Room, Virginia, VA", "Virginia Room, Virginia, VA"),  # no run: a name twice
+        ("Arlington, VA Arlington, VA", "Arlington, VA"),  # no comma between the copies
+        ("1 Main St, Tysons, VA 1 main st, Tysons, VA", "1 Main St, Tysons, VA"),
+        ("Sing Sing, Arlington, VA", "Sing Sing, Arlington, VA"),  # a name is no copy
+        ("Arlington, VA Arlington, VAX", "Arlington, VA Arlington, VAX"),
         ("", ""),
     ],
 )
