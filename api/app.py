@@ -29,12 +29,12 @@ from api import services, write
 from api.probe import FeedProbe
 from core.content import ContentError, scratch, with_content
 from core.errors import DctechError
-from core.limits import EARLIEST_DATE, LATEST_DATE
+from core.limits import EARLIEST_DATE, LATEST_DATE, QUOTE_CHARS
 from core.models import IN_PERSON, STATES, VIRTUAL, Event
 from core.query import EventFilter, list_events
 from core.runtime import Runtime, from_environment
 from core.store import EventStore, StoreError
-from core.text import quote
+from core.text import quote, truncate
 
 app = Chalice(app_name="dctech-events-api")
 CORS = CORSConfig(allow_origin="*", max_age=86400)  # GET from any origin, no credentials
@@ -296,7 +296,9 @@ def fetch_page(events_store: EventStore, page: PageRequest, now_ts: int) -> dict
 
 
 def error_response(error: ApiError) -> Response:
-    body = {"error": {"code": error.code, "message": error.message, "parameter": error.parameter}}
+    """The one JSON error shape; a stranger's parameter name is echoed only up to a length."""
+    named = truncate(error.parameter, QUOTE_CHARS) if error.parameter else error.parameter
+    body = {"error": {"code": error.code, "message": error.message, "parameter": named}}
     cache = CACHE_ERROR if error.status >= 500 else CACHE_OK
     return Response(
         # ASCII-escaped: it may echo a parameter name that is not valid Unicode (a lone

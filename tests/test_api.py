@@ -27,6 +27,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from moto import mock_aws
 
 import api.app as api_app
+from core.limits import QUOTE_CHARS
 from core.models import STATES, Event
 from core.runtime import Clock, Runtime
 from core.store.dynamodb import DynamoDBStore, create_table
@@ -317,6 +318,15 @@ def test_bad_parameters_get_400_in_the_one_error_shape(client, query, code, para
     assert (error["code"], error["parameter"]) == (code, parameter)
     assert isinstance(error["message"], str) and error["message"]
     assert response.headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_a_huge_parameter_name_is_echoed_cut(client):
+    """Issue 11: a 9 KB unknown name came back whole in ``parameter``."""
+    response = get(client, {"x" * 9000: "1"})
+    error = body(response)["error"]
+    assert (response.status_code, error["code"]) == (400, "unknown_parameter")
+    assert error["parameter"] == "x" * (QUOTE_CHARS - 1) + "…"
+    assert len(response.body) < 1000
 
 
 def test_error_shape_is_pinned(client):
