@@ -33,6 +33,7 @@ import requests
 import urllib3.exceptions
 from urllib3.util.ssl_match_hostname import CertificateError
 
+from collector.public import NotPublic, PublicOnly
 from core.errors import DctechError
 from core.text import FEED_SCHEMES, WEBCAL_SCHEMES
 
@@ -54,6 +55,8 @@ class FetchSettings:
     retry_after_cap: float = 10.0  # longest Retry-After we honour
     max_redirects: int = 5
     user_agent: str = USER_AGENT
+    public_only: bool = False  # refuse hosts with a non-public address (collector/public.py)
+    exempt: frozenset[str] = frozenset()  # addresses public_only lets through: tests' 127.0.0.1
 
 
 @dataclass
@@ -111,6 +114,10 @@ def fetch_all(
                 {"User-Agent": settings.user_agent, "Accept": "text/calendar, */*;q=0.5"}
             )
             local.session.max_redirects = settings.max_redirects
+            if settings.public_only:
+                adapter = PublicOnly(settings.exempt)
+                local.session.mount("http://", adapter)
+                local.session.mount("https://", adapter)
             sessions.append(local.session)
         return local.session
 
@@ -290,6 +297,8 @@ def _describe(exc: Exception, settings: FetchSettings, near_deadline: bool) -> _
     if isinstance(exc, requests.ReadTimeout | urllib3.exceptions.ReadTimeoutError):
         limit = settings.deadline if near_deadline else settings.read_timeout
         return _Failure(f"timed out after {limit:g} s", retryable=True)
+    if (refused := _cause(exc, NotPublic)) is not None:
+        return _Failure(str(refused))
     if isinstance(exc, requests.exceptions.SSLError):
         return _tls_failure(exc)
     if _reset_in_handshake(exc):

@@ -17,6 +17,7 @@ from core.content import content_run
 from core.runtime import Runtime, from_environment
 
 log = logging.getLogger("dctech.collector")
+LOOPBACK = frozenset({"127.0.0.1"})  # the one private address a test's probe may read
 
 
 def handler(event: dict | None, context: object = None, runtime: Runtime | None = None) -> dict:
@@ -48,8 +49,12 @@ def handler(event: dict | None, context: object = None, runtime: Runtime | None 
 def probe(event: dict, context: object = None, runtime: Runtime | None = None) -> dict:
     """Read the feed behind ``event["url"]`` once, under the collector's bounds (as `dctech
     add-group` does): {"feed", "lines", "events": [[date, title], ...]} or {"feed", "error"}.
-    The API invokes it for a group submission and puts the answer in the pull request."""
+    The API invokes it for a group submission and puts the answer in the pull request.
+
+    The URL is a stranger's: it is fetched from public addresses only (collector/public.py),
+    unless the runtime's ``github.probe_loopback`` (tests only) lets 127.0.0.1 through."""
     from collector import discover
+    from collector.fetch import FetchSettings
     from collector.parse import WINDOW_DAYS
     from collector.probe import Unreadable, read_calendar
     from core.models import Group
@@ -57,10 +62,12 @@ def probe(event: dict, context: object = None, runtime: Runtime | None = None) -
     given = str(event.get("url", ""))
     with runtime or from_environment() as run:
         site, (today, _) = run.site, run.today_and_now()
+        exempt = LOOPBACK if run.github.probe_loopback else frozenset()
     try:
         source = discover.discover(given)
         draft = Group("submitted", "submitted", source.page or source.feed)
-        _, feed = read_calendar(source.feed, draft, site, today)
+        fetch = FetchSettings(public_only=True, exempt=exempt)
+        _, feed = read_calendar(source.feed, draft, site, today, fetch=fetch)
     except (discover.NoFeed, Unreadable) as exc:
         return {"feed": given, "error": f"not readable: {exc}"}
     return {

@@ -4,10 +4,18 @@ outside a collect (`dctech add-group` before a group exists, `dctech parity` bes
 The fetch is collector/fetch.py's (deadline, byte cap, retries) and the parse runs in
 collector/sandbox.py's worker (CPU and memory limits), so a hostile URL costs here what it would
 cost a collect.
+
+Only the submission probe (collector/lambda_handler.py) reads a stranger's URL, and tells what
+it found in a public pull request: it alone passes ``FetchSettings(public_only=True)``, so no
+submission can make it reach a private address. `dctech add-group`, `dctech parity` and `dctech
+collect` read URLs a maintainer typed or merged in a group file after review, on their machine
+or in the collector Lambda, and report a feed's events or a short error, never its body; the
+tests and the demo serve their feeds from 127.0.0.1. So they fetch as given.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -41,17 +49,19 @@ def read_calendar(
     *,
     root: Path = Path("."),
     whole: bool = False,
+    fetch: FetchSettings | None = None,
 ) -> tuple[bytes, ParsedFeed]:
     """The raw bytes (for calendar-level properties) and ``group``'s events from ``source``,
     an http(s) URL or a file path relative to ``root``. Raises Unreadable.
 
     ``whole``: another site's whole calendar (`dctech parity`), not one group's feed: every
     event whatever its state, under the MAX_PARITY_* bounds of core/limits.py instead of a
-    feed's; what is still left out is in the result's ``skipped`` and ``cut``."""
-    settings, parser = FetchSettings(), FeedParser()
+    feed's; what is still left out is in the result's ``skipped`` and ``cut``. ``fetch``: how
+    to fetch it (the probe's is public_only), the defaults when None."""
+    settings, parser = fetch or FetchSettings(), FeedParser()
     reading = FEED
     if whole:
-        settings = FetchSettings(max_bytes=MAX_PARITY_BYTES)
+        settings = replace(settings, max_bytes=MAX_PARITY_BYTES)
         cpu = PARITY_PARSE_CPU_SECONDS
         parser = FeedParser(cpu_seconds=cpu, wall_seconds=2 * cpu, memory_mb=PARITY_PARSE_MEMORY_MB)
         reading = Reading(MAX_PARITY_EVENTS, MAX_PARITY_VEVENTS, area=False)

@@ -261,6 +261,9 @@ class GitHubSettings:
     web_url: str = "https://github.com"
     api_url: str = "https://api.github.com"
     probe_function: str | None = None
+    # tests only: the probe may read feeds on 127.0.0.1 (the loopback feed server). No variable
+    # sets it, so a deployed or `dctech serve` probe reads public addresses only.
+    probe_loopback: bool = False
 
     @property
     def enabled(self) -> bool:

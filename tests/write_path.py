@@ -25,8 +25,8 @@ NOW = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
-def settings(fake: FakeGitHub, **changes: str) -> GitHubSettings:
-    values = {
+def settings(fake: FakeGitHub, **changes: str | bool) -> GitHubSettings:
+    values: dict[str, str | bool] = {
         "client_id": CLIENT_ID,
         "client_secret": CLIENT_SECRET,
         "session_key": SESSION_KEY,
@@ -34,12 +34,15 @@ def settings(fake: FakeGitHub, **changes: str) -> GitHubSettings:
         "repository": REPOSITORY,
         "web_url": fake.url,
         "api_url": fake.url,
+        "probe_loopback": True,  # the feeds the write-path tests probe are on 127.0.0.1
     }
     return GitHubSettings(**(values | changes))
 
 
 @contextmanager
-def configured(tmp_path: Path, fake: FakeGitHub, probe=None, **github: str) -> Iterator[Runtime]:
+def configured(
+    tmp_path: Path, fake: FakeGitHub, probe=None, **github: str | bool
+) -> Iterator[Runtime]:
     """The app answering from a fresh runtime wired to ``fake`` (``github`` changes its
     settings); unconfigured afterwards."""
     server = serve(fake)
