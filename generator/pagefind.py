@@ -23,6 +23,15 @@ from pagefind_bin import get_executable
 from core.errors import DctechError
 
 LANGUAGE = "en"
+# Not kept of a bundle: Pagefind's own UIs (the site has its own script) and the WebAssembly for
+# pages of no language (every record is in LANGUAGE).
+UNUSED = (
+    "pagefind-ui.",
+    "pagefind-modular-ui.",
+    "pagefind-component-ui.",
+    "pagefind-highlight.",
+    "wasm.unknown.",
+)
 
 
 class PagefindError(DctechError):
@@ -85,9 +94,10 @@ class _Answers:
 class Indexing:
     """Pagefind building a bundle for each of ``shards`` (its records, by name) in the
     background, one after the other in one process of its own fed by a thread that mostly waits
-    on pipes, so the build renders pages meanwhile: ``bundle()`` waits for the files, by shard
-    and by path inside its bundle (``pagefind.js``, ``fragment/en_....pf_fragment``, ...);
-    ``cancel()`` stops it. ``timeout`` bounds each wait for an answer."""
+    on pipes, so the build renders pages meanwhile: ``bundle()`` waits for the files but the
+    UNUSED ones, by shard and by path inside its bundle (``pagefind.js``,
+    ``fragment/en_....pf_fragment``, ...); ``cancel()`` stops it. ``timeout`` bounds each wait
+    for an answer."""
 
     def __init__(self, shards: Mapping[str, Iterable[Record]], *, timeout: float = 300) -> None:
         try:
@@ -167,7 +177,8 @@ def _index(
         answers.wait(last, timeout)  # every record is in before the files are asked for
         files = answers.wait(send({"type": "GetFiles", "index_id": index_id}, flush=True), timeout)
         answers.wait(send({"type": "DeleteIndex", "index_id": index_id}, flush=True), timeout)
-        return {f["path"]: base64.b64decode(f["content"]) for f in files["files"]}
+        kept = (f for f in files["files"] if not f["path"].startswith(UNUSED))
+        return {f["path"]: base64.b64decode(f["content"]) for f in kept}
 
     try:  # one shard at a time: Pagefind holds only one index, on one core
         return {name: bundle(records) for name, records in shards.items()}

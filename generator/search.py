@@ -36,7 +36,6 @@ from generator.writers import Writer
 BUNDLES = urls.search_bundles().removeprefix("/")  # search/pagefind/: a folder per shard
 ENTRY = "pagefind-entry.json"  # what the browser reads first of a bundle
 SCRIPT = Path(TEMPLATES, "static", "search.js")
-UNUSED = ("pagefind-ui.", "pagefind-modular-ui.", "pagefind-component-ui.", "pagefind-highlight.")
 
 
 @contextmanager
@@ -67,7 +66,7 @@ def search_index(writer: Writer, views: Sequence[EventView], *, build: str) -> I
     for shard, files in indexing.bundle().items():
         for name, body in sorted(files.items()):
             path = _folder(shard) + name
-            if not name.startswith(UNUSED) and path not in claimed:  # claimed: still there
+            if path not in claimed:  # claimed: still there
                 writer.write(path, body, digest=keys[shard])
 
 

@@ -89,7 +89,7 @@ def test_every_upcoming_event_is_indexed_in_its_weeks_bundle_with_what_results_s
     for week in WEEKS:  # each bundle loads on its own: the search page's script picks the first
         names = {p.name for p in (tmp_path / BUNDLE / week).iterdir()}
         assert {"pagefind.js", "pagefind-worker.js", "wasm.en.pagefind"} <= names
-        assert not any("-ui." in name for name in names)  # Pagefind's UI: not ours
+        assert not any(name.startswith(pagefind.UNUSED) for name in names)  # not used
     page = BeautifulSoup((tmp_path / "search/index.html").read_text(), "html.parser")
     bundles = page.select_one("form#search")["data-bundles"].split(" ")
     assert bundles == [urls.search_bundle(week) for week in WEEKS]
