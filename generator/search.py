@@ -8,12 +8,13 @@ a folder or S3, under ``/search/pagefind/``. Result URLs are the event pages'. T
 give the same bundles, byte for byte.
 
 Pagefind has no incremental mode, so the index is made of shards: the soonest SEARCH_CAP events
-(the page says so when there are more) by the ISO week they start in, each week a bundle of its
-own that the search page's script merges into the first (Pagefind's ``mergeIndex``). A week
-made from the same events as before (the views' digests, the build's, Pagefind's version) is
-not indexed again: its earlier bundle is claimed as current, file by file. So a changed event
-re-indexes its week, and most bundle files are named by their content, so a new week's bundle
-uploads only the fragments of the events that changed, its index chunks and its entry files.
+(the page says so when there are more) by the ISO week they start in, or by day in a busy week
+(``search_page.search_shards``), each a bundle of its own that the search page's script merges
+into the first (Pagefind's ``mergeIndex``). A shard made from the same events as before (the
+views' digests, the build's, Pagefind's version) is not indexed again: its earlier bundle is
+claimed as current, file by file. So a changed event re-indexes its shard, and most bundle
+files are named by their content, so a shard's new bundle uploads only the fragments of the
+events that changed, its index chunks and its entry files.
 """
 
 from __future__ import annotations
@@ -40,10 +41,10 @@ SCRIPT = Path(TEMPLATES, "static", "search.js")
 
 @contextmanager
 def search_index(writer: Writer, views: Sequence[EventView], *, build: str) -> Iterator[None]:
-    """Index the soonest SEARCH_CAP of ``views`` (in start order), by week, while the ``with``
+    """Index the soonest SEARCH_CAP of ``views`` (in start order), by shard, while the ``with``
     block runs (Pagefind is a process of its own: the build renders meanwhile), and write the
     bundles and the search page's script at the block's end; an earlier build's bundle of a
-    week made from the same events (``build``: the build's digest) is reused. A failure in the
+    shard made from the same events (``build``: the build's digest) is reused. A failure in the
     block stops Pagefind."""
     shards = search_shards(views)
     if not shards or not writer.owns(BUNDLES):  # nothing to search: the page says so

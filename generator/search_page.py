@@ -1,5 +1,6 @@
 """The ``/search/`` page (pure, no I/O): a search box whose results the browser finds in the
-Pagefind index ``generator.search`` builds, and where to browse without JavaScript.
+Pagefind index ``generator.search`` builds, a bundle per shard ``search_shards`` cuts, and where
+to browse without JavaScript.
 """
 
 from __future__ import annotations
