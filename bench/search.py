@@ -1,11 +1,12 @@
 """Benchmark of the search index (generator/search.py): `.venv/bin/python bench/search.py`.
 
 For 3,000 and 30,000 upcoming events (bench/build.py's generator): the index made from nothing
-(what a day with any change to the indexed events costs: Pagefind has no incremental mode),
-the same index again (an earlier bundle claimed as current: a build with no change to them),
-and the size of the bundle. ``--uncapped`` also indexes every event, past SEARCH_CAP, to show
-what the cap saves. Wall and CPU seconds (this process and Pagefind's) are printed; other load
-on the machine inflates the wall time.
+(each week of the soonest SEARCH_CAP events, or each day of a busy week, a Pagefind bundle of
+its own), the same index again (every shard's earlier bundle claimed as current: a build with no
+change to them), then one changed event's title (its shard's bundle made again, the others
+claimed), and the size of the bundles. ``--uncapped`` also indexes every event, past
+SEARCH_CAP, to show what the cap saves. Wall and CPU seconds (this process and Pagefind's) are
+printed; other load on the machine inflates the wall time.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import argparse
 import resource
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -23,13 +25,14 @@ from build import (  # bench/build.py: run as a script, its folder is on the pat
     make_events,
 )
 
-from generator import search
+from core.models import Event
+from generator import search, search_page
 from generator.digest import build_digest
 from generator.render import TEMPLATES, Renderer
-from generator.views import make_view
+from generator.views import EventView, make_view
 from generator.writers import FolderWriter
 
-CAP = search.SEARCH_CAP
+CAP = search_page.SEARCH_CAP
 
 
 def cpu() -> float:
@@ -51,26 +54,43 @@ def publish(out: Path, views: list, digest: str) -> tuple[float, float, int]:
 
 
 def run(count: int, work: Path, cap: int) -> None:
-    search.SEARCH_CAP = cap
+    search_page.SEARCH_CAP = cap
     renderer = Renderer(SITE, today=TODAY)
     tz = ZoneInfo(SITE.timezone)
-    views = [
-        make_view(e, site=SITE, tz=tz, root="", today=TODAY, topics={}, image=renderer.card_url)
-        for e in make_events(count)
-    ]
-    views.sort(key=lambda v: v.event.key)
+
+    def view(event: Event) -> EventView:
+        return make_view(
+            event, site=SITE, tz=tz, root="", today=TODAY, topics={}, image=renderer.card_url
+        )
+
+    views = sorted(  # in start order, as the store lists them
+        (view(e) for e in make_events(count)),
+        key=lambda v: (v.event.start_datetime, v.event.event_id),
+    )
     digest = build_digest(renderer.env, TEMPLATES)
     out = work / f"site-{count}-{cap}"
     wall, used, written = publish(out, views, digest)
-    files = [p for p in (out / search.BUNDLE).rglob("*") if p.is_file()]
+    files = [p for p in (out / search.BUNDLES).rglob("*") if p.is_file()]
     size = sum(p.stat().st_size for p in files) / 1e6
-    indexed = min(count, cap)
+    shards = search_page.search_shards(views)
+    indexed = sum(len(members) for members in shards.values())
+    largest = max(len(members) for members in shards.values())
     print(
-        f"{count:>6} events, {indexed:,} indexed: index made in {wall:.2f} s wall, "
-        f"{used:.2f} s CPU; {written} files written, the bundle {len(files)} files, {size:.1f} MB"
+        f"{count:>6} events, {indexed:,} indexed in {len(shards)} shards (the largest "
+        f"{largest:,}): index made in {wall:.2f} s wall, {used:.2f} s CPU; {written} files "
+        f"written, the bundles {len(files)} files, {size:.1f} MB"
     )
     wall, used, written = publish(out, views, digest)
     print(f"        the same index again: {wall:.2f} s wall, {used:.2f} s CPU, {written} written")
+    middle = indexed // 2  # an event of a shard in the middle
+    shard = next(name for name, members in shards.items() if views[middle] in members)
+    changed = views[middle].event
+    views[middle] = view(replace(changed, title=changed.title + " (moved rooms)"))
+    wall, used, written = publish(out, views, digest)
+    print(
+        f"        one changed event: {wall:.2f} s wall, {used:.2f} s CPU, {written} written "
+        f"(its shard, {shard}: {len(shards[shard]):,} events)"
+    )
 
 
 def main() -> None:

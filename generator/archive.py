@@ -46,7 +46,7 @@ from generator.outputs import Page
 KEEP_DAYS = MOVES_KEPT_DAYS  # a move is remembered as long as the page it redirects is kept
 RECENT_DAYS = 7  # an item is stored until this long after it ends (core.timeutil.ttl_for)
 SEARCH_KEEP_DAYS = 7
-SEARCH_INDEX = urls.output_file(urls.search_bundle()).removesuffix(urls.INDEX)  # its folder
+SEARCH_INDEX = urls.output_file(urls.search_bundles()).removesuffix(urls.INDEX)  # its folder
 ENDED, REDIRECT, EMPTIED = "archive:ended", "archive:redirect", "archive:emptied"
 _MARK = "\0"  # stands for a key, to read a family's file pattern off its URL function
 

@@ -14,7 +14,7 @@ import base64
 import json
 import subprocess
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +23,15 @@ from pagefind_bin import get_executable
 from core.errors import DctechError
 
 LANGUAGE = "en"
+# Not kept of a bundle: Pagefind's own UIs (the site has its own script) and the WebAssembly for
+# pages of no language (every record is in LANGUAGE).
+UNUSED = (
+    "pagefind-ui.",
+    "pagefind-modular-ui.",
+    "pagefind-component-ui.",
+    "pagefind-highlight.",
+    "wasm.unknown.",
+)
 
 
 class PagefindError(DctechError):
@@ -83,13 +92,14 @@ class _Answers:
 
 
 class Indexing:
-    """Pagefind building the bundle of ``records`` in the background (its own process, fed by a
-    thread that mostly waits on pipes), so the build renders pages meanwhile: ``bundle()``
-    waits for the files, by path inside the bundle (``pagefind.js``,
+    """Pagefind building a bundle for each of ``shards`` (its records, by name) in the
+    background, one after the other in one process of its own fed by a thread that mostly waits
+    on pipes, so the build renders pages meanwhile: ``bundle()`` waits for the files but the
+    UNUSED ones, by shard and by path inside its bundle (``pagefind.js``,
     ``fragment/en_....pf_fragment``, ...); ``cancel()`` stops it. ``timeout`` bounds each wait
     for an answer."""
 
-    def __init__(self, records: Iterable[Record], *, timeout: float = 300) -> None:
+    def __init__(self, shards: Mapping[str, Iterable[Record]], *, timeout: float = 300) -> None:
         try:
             self._process = subprocess.Popen(
                 [str(get_executable()), "--service"],
@@ -99,14 +109,15 @@ class Indexing:
             )
         except OSError as exc:
             raise PagefindError(f"cannot run Pagefind: {exc}") from exc
-        self._files: dict[str, bytes] = {}
+        self._files: dict[str, dict[str, bytes]] = {}
         self._error: BaseException | None = None
+        work = {name: list(records) for name, records in shards.items()}
         self._thread = threading.Thread(
-            target=self._run, args=(list(records), timeout), name="pagefind", daemon=True
+            target=self._run, args=(work, timeout), name="pagefind", daemon=True
         )
         self._thread.start()
 
-    def bundle(self) -> dict[str, bytes]:
+    def bundle(self) -> dict[str, dict[str, bytes]]:
         self._thread.join()
         if self._error is not None:
             raise self._error
@@ -117,9 +128,9 @@ class Indexing:
         self._process.kill()
         self._thread.join()
 
-    def _run(self, records: list[Record], timeout: float) -> None:
+    def _run(self, shards: dict[str, list[Record]], timeout: float) -> None:
         try:
-            self._files = _index(self._process, records, timeout)
+            self._files = _index(self._process, shards, timeout)
         except BaseException as exc:  # raised by bundle(), in the build's thread
             self._error = exc
         finally:
@@ -128,8 +139,8 @@ class Indexing:
 
 
 def _index(
-    process: subprocess.Popen[bytes], records: list[Record], timeout: float
-) -> dict[str, bytes]:
+    process: subprocess.Popen[bytes], shards: dict[str, list[Record]], timeout: float
+) -> dict[str, dict[str, bytes]]:
     assert process.stdin is not None and process.stdout is not None
     answers = _Answers(process.stdout)
     sent = 0
@@ -144,7 +155,7 @@ def _index(
             process.stdin.flush()
         return sent
 
-    try:
+    def bundle(records: list[Record]) -> dict[str, bytes]:
         index = send({"type": "NewIndex", "config": {"force_language": LANGUAGE}}, flush=True)
         index_id = answers.wait(index, timeout)["index_id"]
         last = index
@@ -161,9 +172,15 @@ def _index(
                     "sort": None,
                 }
             )
+        assert process.stdin is not None
         process.stdin.flush()
         answers.wait(last, timeout)  # every record is in before the files are asked for
         files = answers.wait(send({"type": "GetFiles", "index_id": index_id}, flush=True), timeout)
-        return {f["path"]: base64.b64decode(f["content"]) for f in files["files"]}
+        answers.wait(send({"type": "DeleteIndex", "index_id": index_id}, flush=True), timeout)
+        kept = (f for f in files["files"] if not f["path"].startswith(UNUSED))
+        return {f["path"]: base64.b64decode(f["content"]) for f in kept}
+
+    try:  # one shard at a time: Pagefind holds only one index, on one core
+        return {name: bundle(records) for name, records in shards.items()}
     except (OSError, ValueError) as exc:  # a broken pipe; an answer that is no JSON
         raise PagefindError(f"Pagefind stopped before the index was built: {exc}") from exc

@@ -89,7 +89,7 @@ def plan(
         yield from _listed_pages(views, days, site, everything, len(fresh))
         yield new_page(views, site, today, repeats)
         yield feeds_page(site, groups, categories, _state_names(site))
-        yield search_page(site, today, len(views))
+        yield search_page(site, today, views)
         yield from week_pages(days, site, today, everything, also=weeks)
         yield from month_pages(days, site, today, everything, also=months)
 

@@ -3,15 +3,18 @@ site, for the ``/search/`` page (``generator.search_page``) to query in the brow
 
 Each indexed event is one record (its title, date, place, group, topics and description, and
 what a result shows) handed to the Pagefind binary (PyPI ``pagefind-bin``, no network) through
-``generator.pagefind``; the bundle it returns goes through the writer like any other output, to
+``generator.pagefind``; the bundles it returns go through the writer like any other output, to
 a folder or S3, under ``/search/pagefind/``. Result URLs are the event pages'. The same records
-give the same bundle, byte for byte.
+give the same bundles, byte for byte.
 
-Pagefind has no incremental mode, so the cost is bounded instead: the soonest SEARCH_CAP events
-are indexed (the page says so when there are more), and an index made from the same events (the
-views' digests, the build's, Pagefind's version) is not made again: the earlier bundle is
-claimed as current, file by file. Most bundle files are named by their content, so a new index
-uploads only the fragments of the events that changed, its index chunks and its entry files.
+Pagefind has no incremental mode, so the index is made of shards: the soonest SEARCH_CAP events
+(the page says so when there are more) by the ISO week they start in, or by day in a busy week
+(``search_page.search_shards``), each a bundle of its own that the search page's script merges
+into the first (Pagefind's ``mergeIndex``). A shard made from the same events as before (the
+views' digests, the build's, Pagefind's version) is not indexed again: its earlier bundle is
+claimed as current, file by file. So a changed event re-indexes its shard, and most bundle
+files are named by their content, so a shard's new bundle uploads only the fragments of the
+events that changed, its index chunks and its entry files.
 """
 
 from __future__ import annotations
@@ -26,43 +29,68 @@ from generator import urls
 from generator.digest import digest
 from generator.pagefind import Indexing, Record
 from generator.render import TEMPLATES
-from generator.search_page import SEARCH_CAP
+from generator.search_page import search_shards
 from generator.text import description_text
 from generator.views import EventView, day_label
 from generator.writers import Writer
 
-BUNDLE = urls.search_bundle().removeprefix("/")  # search/pagefind/
-ENTRY = BUNDLE + "pagefind-entry.json"  # what the browser reads first
+BUNDLES = urls.search_bundles().removeprefix("/")  # search/pagefind/: a folder per shard
+ENTRY = "pagefind-entry.json"  # what the browser reads first of a bundle
 SCRIPT = Path(TEMPLATES, "static", "search.js")
-UNUSED = ("pagefind-ui.", "pagefind-modular-ui.", "pagefind-component-ui.", "pagefind-highlight.")
 
 
 @contextmanager
 def search_index(writer: Writer, views: Sequence[EventView], *, build: str) -> Iterator[None]:
-    """Index the soonest SEARCH_CAP of ``views`` (in start order) while the ``with`` block runs
-    (Pagefind is a process of its own: the build renders meanwhile), and write it and the
-    search page's script at the block's end; an earlier build's index made from the same events
-    (``build``: the build's digest) is reused. A failure in the block stops Pagefind."""
-    indexed = views[:SEARCH_CAP]
-    if not indexed or not writer.owns(ENTRY):  # nothing to search: the page says so
+    """Index the soonest SEARCH_CAP of ``views`` (in start order), by shard, while the ``with``
+    block runs (Pagefind is a process of its own: the build renders meanwhile), and write the
+    bundles and the search page's script at the block's end; an earlier build's bundle of a
+    shard made from the same events (``build``: the build's digest) is reused. A failure in the
+    block stops Pagefind."""
+    shards = search_shards(views)
+    if not shards or not writer.owns(BUNDLES):  # nothing to search: the page says so
         yield
         return
     writer.write(urls.output_file(urls.search_script()), SCRIPT.read_bytes())
-    key = digest(build, _version(), indexed)
-    earlier = [p for p, e in writer.previous().items() if p.startswith(BUNDLE) and e.digest == key]
-    claimed = {p for p in sorted(earlier) if writer.current(p, key)}
-    if ENTRY in claimed and len(claimed) == len(earlier):
+    version = _version()
+    keys = {shard: digest(build, version, members) for shard, members in shards.items()}
+    whole, claimed = _claim(writer, keys)
+    stale = {shard: records(members) for shard, members in shards.items() if shard not in whole}
+    if not stale:
         yield
         return
-    indexing = Indexing(records(indexed))
+    indexing = Indexing(stale)
     try:
         yield
     except BaseException:
         indexing.cancel()
         raise
-    for name, body in sorted(indexing.bundle().items()):
-        if not name.startswith(UNUSED) and BUNDLE + name not in claimed:  # claimed: still there
-            writer.write(BUNDLE + name, body, digest=key)
+    for shard, files in indexing.bundle().items():
+        for name, body in sorted(files.items()):
+            path = _folder(shard) + name
+            if path not in claimed:  # claimed: still there
+                writer.write(path, body, digest=keys[shard])
+
+
+def _claim(writer: Writer, keys: dict[str, str]) -> tuple[set[str], set[str]]:
+    """Claim as current the files of each shard's earlier bundle made from the same events
+    (``keys``: by shard) that are still there: the shards whose bundle is whole (its entry
+    file and every other file claimed: not indexed again), and the files claimed."""
+    earlier: dict[str, list[str]] = {}
+    for path, entry in writer.previous().items():
+        shard = path.removeprefix(BUNDLES).partition("/")[0]
+        if path.startswith(BUNDLES) and entry.digest == keys.get(shard):
+            earlier.setdefault(shard, []).append(path)
+    whole, claimed = set(), set()
+    for shard, paths in earlier.items():
+        current = {path for path in sorted(paths) if writer.current(path, keys[shard])}
+        if _folder(shard) + ENTRY in current and len(current) == len(paths):
+            whole.add(shard)
+        claimed |= current
+    return whole, claimed
+
+
+def _folder(shard: str) -> str:
+    return urls.search_bundle(shard).removeprefix("/")
 
 
 def records(views: Sequence[EventView]) -> list[Record]:

@@ -162,9 +162,15 @@ def search_script() -> str:
     return search() + "search.js"
 
 
-def search_bundle() -> str:
-    """The Pagefind index and its loader (under /search/: its worker needs the page's policy)."""
+def search_bundles() -> str:
+    """The Pagefind index (under /search/: its worker needs the page's policy), a bundle with
+    its loader for each shard of the indexed events."""
     return search() + "pagefind/"
+
+
+def search_bundle(shard: str) -> str:
+    """One shard's Pagefind bundle (``shard``: the ISO week or the day of its events)."""
+    return f"{search_bundles()}{shard}/"
 
 
 def newsletter_html() -> str:

@@ -1,5 +1,6 @@
 """Issue 14: bench/search.py still runs (at a tiny size) and prints the figures it exists for:
-the index made from nothing, and the same index again (reused: nothing written)."""
+the index made from nothing, the same index again (reused: nothing written), and one changed
+event (its shard's bundle made again)."""
 
 import subprocess
 import sys
@@ -20,6 +21,7 @@ def test_search_bench_reports_a_made_and_a_reused_index():
         timeout=300,
     )
     assert done.returncode == 0, done.stderr[-3000:]
-    made, again = done.stdout.splitlines()
-    assert made.startswith("    40 events, 40 indexed: index made in") and "MB" in made
+    made, again, changed = done.stdout.splitlines()
+    assert made.startswith("    40 events, 40 indexed in ") and "MB" in made
     assert again.strip().startswith("the same index again") and again.endswith("0 written")
+    assert changed.strip().startswith("one changed event") and "its shard" in changed

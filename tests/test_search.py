@@ -1,13 +1,14 @@
-"""The search index (generator/search.py): Pagefind's bundle of the upcoming events, written
-through the writer under /search/pagefind/, made again only when what it indexes changed, bounded
-to the soonest SEARCH_CAP events, and a clear error when Pagefind fails. The page itself is
-driven in Chromium by tests/test_browser.py."""
+"""The search index (generator/search.py): Pagefind bundles of the upcoming events, one per ISO
+week, written through the writer under /search/pagefind/, each made again only when what it
+indexes changed, bounded to the soonest SEARCH_CAP events, and a clear error when Pagefind fails.
+The page itself is driven in Chromium by tests/test_browser.py."""
 
 from __future__ import annotations
 
 import gzip
 import json
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import boto3
@@ -28,25 +29,29 @@ from moto import mock_aws
 from core.store.sqlite import SQLiteStore
 from generator import manifest, pagefind, search, search_page, urls
 from generator.build import build_site
+from generator.days import week_id
 from generator.pagefind import PagefindError
 from generator.render import Renderer
 from generator.writers import MANIFEST, S3Writer
 
 BUNDLE = Path("search/pagefind")
+WEEKS = ["2026-W49", "2026-W50", "2027-W11"]  # the fixture's upcoming events start in these
 
 
 def current(site: Path) -> set[Path]:
-    """The bundle's files this build made: an earlier index's stay a few days (the archive)."""
+    """The bundles' files this build made: an earlier index's stay a few days (the archive)."""
     entries = manifest.parse((site / MANIFEST).read_bytes())
     return {site / p for p, e in entries.items() if p.startswith(str(BUNDLE)) and not e.kept}
 
 
 def records(site: Path) -> dict[str, dict]:
-    """What the index holds, by result URL: each fragment, as the browser decodes it."""
+    """What the index holds, by result URL: each fragment, as the browser decodes it, with the
+    shard (the week) it is in."""
     found = {}
-    for path in current(site) & set((site / BUNDLE / "fragment").iterdir()):
-        record = json.loads(gzip.decompress(path.read_bytes()).removeprefix(b"pagefind_dcd"))
-        found[record["url"]] = record
+    for path in current(site):
+        if path.parent.name == "fragment":
+            record = json.loads(gzip.decompress(path.read_bytes()).removeprefix(b"pagefind_dcd"))
+            found[record["url"]] = record | {"shard": path.parent.parent.name}
     return found
 
 
@@ -55,13 +60,19 @@ def bundle(site: Path) -> dict[str, bytes]:
     return {str(p.relative_to(site)): p.read_bytes() for p in files}
 
 
-def test_every_upcoming_event_is_indexed_with_what_results_show(tmp_path):
+def test_every_upcoming_event_is_indexed_in_its_weeks_bundle_with_what_results_show(tmp_path):
     build_fixture_site(tmp_path)
-    entry = json.loads((tmp_path / BUNDLE / "pagefind-entry.json").read_bytes())
+    assert sorted(p.name for p in (tmp_path / BUNDLE).iterdir()) == WEEKS
+    entries = [
+        json.loads((tmp_path / BUNDLE / w / "pagefind-entry.json").read_bytes()) for w in WEEKS
+    ]
     listed = listed_events()
-    assert entry["languages"]["en"]["page_count"] == len(listed)
+    assert sum(entry["languages"]["en"]["page_count"] for entry in entries) == len(listed)
     found = records(tmp_path)
     assert set(found) == {urls.event(e.event_id) for e in listed.values()}
+    for event in listed.values():
+        week = week_id(date.fromisoformat(event.start_datetime[:10]))
+        assert found[urls.event(event.event_id)]["shard"] == week
     talk = found[urls.event(listed["pydc-december"].event_id)]
     assert talk["meta"] == {
         "title": "Python Night: Typing in Practice",
@@ -75,39 +86,73 @@ def test_every_upcoming_event_is_indexed_with_what_results_show(tmp_path):
     assert rust["meta"]["cancelled"] == "Cancelled"
     rock = found[urls.event(listed["script-title"].event_id)]
     assert rock["meta"]["title"] == "Rock & Roll </script><script>alert(1)</script> Night"
-    names = {p.name for p in (tmp_path / BUNDLE).iterdir()}
-    assert {"pagefind.js", "pagefind-worker.js", "wasm.en.pagefind"} <= names
-    assert not any("-ui." in name for name in names)  # Pagefind's UI: not ours, not published
+    for week in WEEKS:  # each bundle loads on its own: the search page's script picks the first
+        names = {p.name for p in (tmp_path / BUNDLE / week).iterdir()}
+        assert {"pagefind.js", "pagefind-worker.js", "wasm.en.pagefind"} <= names
+        assert not any(name.startswith(pagefind.UNUSED) for name in names)  # not used
+    page = BeautifulSoup((tmp_path / "search/index.html").read_text(), "html.parser")
+    bundles = page.select_one("form#search")["data-bundles"].split(" ")
+    assert bundles == [urls.search_bundle(week) for week in WEEKS]
     script = tmp_path / urls.output_file(urls.search_script())
     assert script.read_bytes() == search.SCRIPT.read_bytes()
 
 
-def test_a_rebuild_reuses_the_index_and_a_change_rewrites_only_what_it_touches(tmp_path):
+def test_a_changed_event_reindexes_only_its_week_and_leaves_the_other_weeks_untouched(
+    tmp_path, monkeypatch
+):
+    indexed: list[list[str]] = []
+    real = pagefind.Indexing.__init__
+
+    def spy(self, shards, **kwargs):
+        indexed.append(list(shards))
+        real(self, shards, **kwargs)
+
+    monkeypatch.setattr(pagefind.Indexing, "__init__", spy)
     store = fixture_store()
     build_fixture_site(tmp_path, store)
     before = bundle(tmp_path)
     again = build_fixture_site(tmp_path, store)
     assert again.files_written == 0 and bundle(tmp_path) == before
-    workshop = load_events()["submitted-workshop"]
+    assert indexed == [WEEKS]  # the rebuild indexed nothing
+    others = [p for p in (tmp_path / BUNDLE).rglob("*") if p.is_file() and "2026-W49" not in str(p)]
+    stamps = {p: p.stat().st_mtime_ns for p in others}
+    workshop = load_events()["submitted-workshop"]  # in 2026-W49
     store.put_events([replace(workshop, title="Accessibility Workshop: screen readers")])
     build_fixture_site(tmp_path, store)
+    assert indexed == [WEEKS, ["2026-W49"]]
+    assert {p: p.stat().st_mtime_ns for p in others} == stamps  # not written again
     after = {k: v for k, v in bundle(tmp_path).items() if tmp_path / k in current(tmp_path)}
     changed = {p for p in after if before.get(p) != after[p]}
+    assert all(p.startswith(str(BUNDLE / "2026-W49")) for p in changed)
     fragments = {p for p in changed if "/fragment/" in p}
     assert len(fragments) == 1  # the workshop's own record; the others are the same files
-    assert str(BUNDLE / "pagefind-entry.json") in changed
+    assert str(BUNDLE / "2026-W49/pagefind-entry.json") in changed
     found = records(tmp_path)
     assert found[urls.event(workshop.event_id)]["meta"]["title"].endswith("screen readers")
+    assert len(found) == len(listed_events())  # the other weeks' records are still current
+
+
+def test_a_busy_week_is_a_bundle_a_day(tmp_path, monkeypatch):
+    monkeypatch.setattr(search_page, "SHARD_EVENTS", 13)  # 2026-W49 has 14 events
+    build_fixture_site(tmp_path)
+    busy = [e for e in listed_events().values() if e.start_datetime < "2026-12-07"]
+    shards = sorted({e.start_datetime[:10] for e in busy}) + WEEKS[1:]
+    assert sorted(p.name for p in (tmp_path / BUNDLE).iterdir()) == shards
+    found = records(tmp_path)
+    assert all(found[urls.event(e.event_id)]["shard"] == e.start_datetime[:10] for e in busy)
+    page = BeautifulSoup((tmp_path / "search/index.html").read_text(), "html.parser")
+    bundles = page.select_one("form#search")["data-bundles"].split(" ")
+    assert bundles == [urls.search_bundle(shard) for shard in shards]  # in start order
 
 
 def test_only_the_soonest_events_up_to_the_cap_are_indexed_and_the_page_says_so(
     tmp_path, monkeypatch
 ):
-    monkeypatch.setattr(search, "SEARCH_CAP", 5)
     monkeypatch.setattr(search_page, "SEARCH_CAP", 5)
     build_fixture_site(tmp_path)
     soonest = sorted(listed_events().values(), key=lambda e: (e.start_datetime, e.event_id))[:5]
     assert set(records(tmp_path)) == {urls.event(e.event_id) for e in soonest}
+    assert sorted(p.name for p in (tmp_path / BUNDLE).iterdir()) == ["2026-W49"]
     page = BeautifulSoup((tmp_path / "search/index.html").read_text(), "html.parser")
     intro = page.select_one("p.intro").get_text()
     assert intro.startswith("Search the 5 upcoming events") and "later events" in intro
@@ -136,8 +181,8 @@ def test_the_index_is_built_while_pages_render_and_a_failed_render_stops_it(tmp_
     started: list[pagefind.Indexing] = []
     real = pagefind.Indexing.__init__
 
-    def spy(self, records, **kwargs):
-        real(self, records, **kwargs)
+    def spy(self, shards, **kwargs):
+        real(self, shards, **kwargs)
         started.append(self)
 
     monkeypatch.setattr(pagefind.Indexing, "__init__", spy)
@@ -163,8 +208,9 @@ def test_the_bundle_goes_to_s3_with_its_types_and_a_rebuild_uploads_nothing():
         store = fixture_store()
         first = build_site(store, S3Writer("site"), **options)
         keys = {o["Key"] for o in s3.list_objects_v2(Bucket="site")["Contents"]}
-        assert "search/pagefind/pagefind-entry.json" in keys and "search/search.js" in keys
-        js = s3.head_object(Bucket="site", Key="search/pagefind/pagefind.js")
+        assert "search/pagefind/2026-W49/pagefind-entry.json" in keys
+        assert "search/search.js" in keys
+        js = s3.head_object(Bucket="site", Key="search/pagefind/2026-W50/pagefind.js")
         assert js["ContentType"].startswith("text/javascript")
         again = build_site(store, S3Writer("site"), **options)
         assert first.files_written > 0 and again.files_written == 0

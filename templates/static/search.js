@@ -7,9 +7,13 @@ const status = document.getElementById("search-status");
 const list = document.getElementById("search-results");
 const SHOWN = 20;
 
-const pagefind = await import(form.dataset.bundle + "pagefind.js");
-await pagefind.options({ bundlePath: form.dataset.bundle, baseUrl: form.dataset.base });
+// The index is a bundle per week of events: the first loads Pagefind, the others merge into it.
+const [first, ...others] = form.dataset.bundles.split(" ");
+const base = { baseUrl: form.dataset.base };
+const pagefind = await import(first + "pagefind.js");
+await pagefind.options({ bundlePath: first, ...base });
 await pagefind.init();
+await Promise.all(others.map((bundle) => pagefind.mergeIndex(bundle, base)));
 
 function line(className, text) {
   const p = document.createElement("p");
