@@ -206,7 +206,7 @@ def test_search_finds_an_event_by_typing_under_the_production_policy(phone, base
     assert first.locator(".when").inner_text().startswith("Tuesday, December 1, 2026, 6:30 pm")
     assert first.locator(".where").inner_text() == "1776 I St NW, Washington, DC"
     assert "match “python”" in page.locator("#search-status").inner_text()
-    for query, title in {  # the later weeks' bundles (2026-W50, 2027-W11), merged into the first
+    for query, title in {  # later months' bundles (2026-12, 2027-03), merged into the first
         "data engineering": "Remote Data Engineering Hour",
         "spring cloud": "Spring Cloud Conference",
     }.items():

@@ -183,9 +183,9 @@ def test_a_changed_event_rewrites_only_the_files_that_show_it(tmp_path):
     }
     written = len(changed) - (".dctech-manifest.json" in changed) + len(added)
     assert report.files_written == written
-    # Its week's search bundle made again: its record of the event, the index chunk and the
+    # Its month's search bundle made again: its record of the event, the index chunk and the
     # metadata that hold its words are new files (named by their content); its entry names them.
-    assert all(path.startswith("search/pagefind/2026-W49/") for path in added)
+    assert all(path.startswith("search/pagefind/2026-12/") for path in added)
     kinds = sorted(path.split("/")[3].split("_")[0] for path in added)
     assert kinds == ["fragment", "index", "pagefind.en"]
     assert changed == {
@@ -196,7 +196,7 @@ def test_a_changed_event_rewrites_only_the_files_that_show_it(tmp_path):
         f"events/{workshop.event_id}.ics", f"events/{workshop.event_id}/index.html",  # its own
         "new/index.html", "new/feed.atom", "locations/DC/feed.atom",  # it is new: /new/ and
         "topics/ux-design/feed.atom",  # the Atom feeds of what is new where it is
-        "search/pagefind/2026-W49/pagefind-entry.json",
+        "search/pagefind/2026-12/pagefind-entry.json",
         ".dctech-manifest.json",  # the writer's record of what each file was made from
     }  # fmt: skip
 

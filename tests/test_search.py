@@ -1,5 +1,5 @@
-"""The search index (generator/search.py): Pagefind bundles of the upcoming events, one per ISO
-week, written through the writer under /search/pagefind/, each made again only when what it
+"""The search index (generator/search.py): Pagefind bundles of the upcoming events, one per month
+(a busy one cut by week, a busy week by day), written through the writer under /search/pagefind/, each made again only when what it
 indexes changed, bounded to the soonest SEARCH_CAP events, and a clear error when Pagefind fails.
 The page itself is driven in Chromium by tests/test_browser.py."""
 
@@ -29,13 +29,13 @@ from moto import mock_aws
 from core.store.sqlite import SQLiteStore
 from generator import manifest, pagefind, search, search_page, urls
 from generator.build import build_site
-from generator.days import week_id
+from generator.month_pages import month_id
 from generator.pagefind import PagefindError
 from generator.render import Renderer
 from generator.writers import MANIFEST, S3Writer
 
 BUNDLE = Path("search/pagefind")
-WEEKS = ["2026-W49", "2026-W50", "2027-W11"]  # the fixture's upcoming events start in these
+SHARDS = ["2026-11", "2026-12", "2027-03"]  # the months the fixture's upcoming events start in
 
 
 def current(site: Path) -> set[Path]:
@@ -46,7 +46,7 @@ def current(site: Path) -> set[Path]:
 
 def records(site: Path) -> dict[str, dict]:
     """What the index holds, by result URL: each fragment, as the browser decodes it, with the
-    shard (the week) it is in."""
+    shard (the month) it is in."""
     found = {}
     for path in current(site):
         if path.parent.name == "fragment":
@@ -60,19 +60,19 @@ def bundle(site: Path) -> dict[str, bytes]:
     return {str(p.relative_to(site)): p.read_bytes() for p in files}
 
 
-def test_every_upcoming_event_is_indexed_in_its_weeks_bundle_with_what_results_show(tmp_path):
+def test_every_upcoming_event_is_indexed_in_its_months_bundle_with_what_results_show(tmp_path):
     build_fixture_site(tmp_path)
-    assert sorted(p.name for p in (tmp_path / BUNDLE).iterdir()) == WEEKS
+    assert sorted(p.name for p in (tmp_path / BUNDLE).iterdir()) == SHARDS
     entries = [
-        json.loads((tmp_path / BUNDLE / w / "pagefind-entry.json").read_bytes()) for w in WEEKS
+        json.loads((tmp_path / BUNDLE / w / "pagefind-entry.json").read_bytes()) for w in SHARDS
     ]
     listed = listed_events()
     assert sum(entry["languages"]["en"]["page_count"] for entry in entries) == len(listed)
     found = records(tmp_path)
     assert set(found) == {urls.event(e.event_id) for e in listed.values()}
     for event in listed.values():
-        week = week_id(date.fromisoformat(event.start_datetime[:10]))
-        assert found[urls.event(event.event_id)]["shard"] == week
+        month = month_id(date.fromisoformat(event.start_datetime[:10]))
+        assert found[urls.event(event.event_id)]["shard"] == month
     talk = found[urls.event(listed["pydc-december"].event_id)]
     assert talk["meta"] == {
         "title": "Python Night: Typing in Practice",
@@ -86,18 +86,18 @@ def test_every_upcoming_event_is_indexed_in_its_weeks_bundle_with_what_results_s
     assert rust["meta"]["cancelled"] == "Cancelled"
     rock = found[urls.event(listed["script-title"].event_id)]
     assert rock["meta"]["title"] == "Rock & Roll </script><script>alert(1)</script> Night"
-    for week in WEEKS:  # each bundle loads on its own: the search page's script picks the first
-        names = {p.name for p in (tmp_path / BUNDLE / week).iterdir()}
+    for shard in SHARDS:  # each bundle loads on its own: the search page's script picks the first
+        names = {p.name for p in (tmp_path / BUNDLE / shard).iterdir()}
         assert {"pagefind.js", "pagefind-worker.js", "wasm.en.pagefind"} <= names
         assert not any(name.startswith(pagefind.UNUSED) for name in names)  # not used
     page = BeautifulSoup((tmp_path / "search/index.html").read_text(), "html.parser")
     bundles = page.select_one("form#search")["data-bundles"].split(" ")
-    assert bundles == [urls.search_bundle(week) for week in WEEKS]
+    assert bundles == [urls.search_bundle(shard) for shard in SHARDS]
     script = tmp_path / urls.output_file(urls.search_script())
     assert script.read_bytes() == search.SCRIPT.read_bytes()
 
 
-def test_a_changed_event_reindexes_only_its_week_and_leaves_the_other_weeks_untouched(
+def test_a_changed_event_reindexes_only_its_month_and_leaves_the_other_months_untouched(
     tmp_path, monkeypatch
 ):
     indexed: list[list[str]] = []
@@ -113,31 +113,33 @@ def test_a_changed_event_reindexes_only_its_week_and_leaves_the_other_weeks_unto
     before = bundle(tmp_path)
     again = build_fixture_site(tmp_path, store)
     assert again.files_written == 0 and bundle(tmp_path) == before
-    assert indexed == [WEEKS]  # the rebuild indexed nothing
-    others = [p for p in (tmp_path / BUNDLE).rglob("*") if p.is_file() and "2026-W49" not in str(p)]
+    assert indexed == [SHARDS]  # the rebuild indexed nothing
+    others = [p for p in (tmp_path / BUNDLE).rglob("*") if p.is_file() and "2026-12" not in str(p)]
     stamps = {p: p.stat().st_mtime_ns for p in others}
-    workshop = load_events()["submitted-workshop"]  # in 2026-W49
+    workshop = load_events()["submitted-workshop"]  # in 2026-12
     store.put_events([replace(workshop, title="Accessibility Workshop: screen readers")])
     build_fixture_site(tmp_path, store)
-    assert indexed == [WEEKS, ["2026-W49"]]
+    assert indexed == [SHARDS, ["2026-12"]]
     assert {p: p.stat().st_mtime_ns for p in others} == stamps  # not written again
     after = {k: v for k, v in bundle(tmp_path).items() if tmp_path / k in current(tmp_path)}
     changed = {p for p in after if before.get(p) != after[p]}
-    assert all(p.startswith(str(BUNDLE / "2026-W49")) for p in changed)
+    assert all(p.startswith(str(BUNDLE / "2026-12")) for p in changed)
     fragments = {p for p in changed if "/fragment/" in p}
     assert len(fragments) == 1  # the workshop's own record; the others are the same files
-    assert str(BUNDLE / "2026-W49/pagefind-entry.json") in changed
+    assert str(BUNDLE / "2026-12/pagefind-entry.json") in changed
     found = records(tmp_path)
     assert found[urls.event(workshop.event_id)]["meta"]["title"].endswith("screen readers")
-    assert len(found) == len(listed_events())  # the other weeks' records are still current
+    assert len(found) == len(listed_events())  # the other months' records are still current
 
 
-def test_a_busy_week_is_a_bundle_a_day(tmp_path, monkeypatch):
-    monkeypatch.setattr(search_page, "SHARD_EVENTS", 13)  # 2026-W49 has 14 events
+def test_a_busy_month_is_a_bundle_a_week_and_a_busy_week_a_bundle_a_day(tmp_path, monkeypatch):
+    monkeypatch.setattr(search_page, "SHARD_EVENTS", 12)  # December: 13 in 2026-W49, 1 in W50
     build_fixture_site(tmp_path)
-    busy = [e for e in listed_events().values() if e.start_datetime < "2026-12-07"]
-    shards = sorted({e.start_datetime[:10] for e in busy}) + WEEKS[1:]
-    assert sorted(p.name for p in (tmp_path / BUNDLE).iterdir()) == shards
+    events = listed_events().values()
+    busy = [e for e in events if "2026-12-01" <= e.start_datetime < "2026-12-07"]
+    days = sorted({e.start_datetime[:10] for e in busy})
+    shards = ["2026-11", *days, "2026-12-W50", "2027-03"]
+    assert sorted(p.name for p in (tmp_path / BUNDLE).iterdir()) == sorted(shards)
     found = records(tmp_path)
     assert all(found[urls.event(e.event_id)]["shard"] == e.start_datetime[:10] for e in busy)
     page = BeautifulSoup((tmp_path / "search/index.html").read_text(), "html.parser")
@@ -152,7 +154,7 @@ def test_only_the_soonest_events_up_to_the_cap_are_indexed_and_the_page_says_so(
     build_fixture_site(tmp_path)
     soonest = sorted(listed_events().values(), key=lambda e: (e.start_datetime, e.event_id))[:5]
     assert set(records(tmp_path)) == {urls.event(e.event_id) for e in soonest}
-    assert sorted(p.name for p in (tmp_path / BUNDLE).iterdir()) == ["2026-W49"]
+    assert sorted(p.name for p in (tmp_path / BUNDLE).iterdir()) == ["2026-11", "2026-12"]
     page = BeautifulSoup((tmp_path / "search/index.html").read_text(), "html.parser")
     intro = page.select_one("p.intro").get_text()
     assert intro.startswith("Search the 5 upcoming events") and "later events" in intro
@@ -208,9 +210,9 @@ def test_the_bundle_goes_to_s3_with_its_types_and_a_rebuild_uploads_nothing():
         store = fixture_store()
         first = build_site(store, S3Writer("site"), **options)
         keys = {o["Key"] for o in s3.list_objects_v2(Bucket="site")["Contents"]}
-        assert "search/pagefind/2026-W49/pagefind-entry.json" in keys
+        assert "search/pagefind/2026-12/pagefind-entry.json" in keys
         assert "search/search.js" in keys
-        js = s3.head_object(Bucket="site", Key="search/pagefind/2026-W50/pagefind.js")
+        js = s3.head_object(Bucket="site", Key="search/pagefind/2027-03/pagefind.js")
         assert js["ContentType"].startswith("text/javascript")
         again = build_site(store, S3Writer("site"), **options)
         assert first.files_written > 0 and again.files_written == 0

@@ -7,7 +7,8 @@ const status = document.getElementById("search-status");
 const list = document.getElementById("search-results");
 const SHOWN = 20;
 
-// The index is a bundle per week of events: the first loads Pagefind, the others merge into it.
+// The index is a bundle per month of events (a busy one cut finer): the first loads Pagefind, the
+// others merge into it.
 const [first, ...others] = form.dataset.bundles.split(" ");
 const base = { baseUrl: form.dataset.base };
 const pagefind = await import(first + "pagefind.js");
