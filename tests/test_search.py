@@ -1,7 +1,7 @@
 """The search index (generator/search.py): Pagefind bundles of the upcoming events, one per month
-(a busy one cut by week, a busy week by day), written through the writer under /search/pagefind/, each made again only when what it
-indexes changed, bounded to the soonest SEARCH_CAP events, and a clear error when Pagefind fails.
-The page itself is driven in Chromium by tests/test_browser.py."""
+(a busy one cut by week, a busy week by day), written through the writer under /search/pagefind/,
+each made again only when what it indexes changed, bounded to the soonest SEARCH_CAP events, and
+a clear error when Pagefind fails. tests/test_browser.py drives the page itself in Chromium."""
 
 from __future__ import annotations
 
