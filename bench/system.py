@@ -51,7 +51,7 @@ import time
 import uuid
 from collections import Counter
 from contextlib import ExitStack, contextmanager, redirect_stdout
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -284,8 +284,10 @@ def scale_run(args, scale: int, endpoint: str | None, workdir: Path) -> dict:
         day = 0  # of the scheduled runs, counted from TODAY
 
         def runtime() -> Runtime:
-            """What a Lambda builds from its environment, at the run's time."""
-            return from_environment(clock=Clock(FIRST_RUN + timedelta(days=day)))
+            """What a Lambda builds from its environment, at the run's time, reading the bench's
+            feed server on 127.0.0.1."""
+            runtime = from_environment(clock=Clock(FIRST_RUN + timedelta(days=day)))
+            return replace(runtime, loopback_feeds=True)
 
         def render(function: str, summary: dict) -> None:
             meter.phase = "render"
@@ -438,6 +440,7 @@ def child(kind: str, days: int) -> None:
     """In the fresh process: the environment is the parent's (table on DynamoDB Local)."""
     os.environ.pop("DCTECH_RENDER_FUNCTION", None)  # the collector alone
     runtime = from_environment(clock=Clock(FIRST_RUN + timedelta(days=days)))
+    runtime = replace(runtime, loopback_feeds=True)  # the bench's feeds are on 127.0.0.1
     base = peak_rss_mb()
     if kind.startswith("part:"):
         return part_child(kind.removeprefix("part:"), days, base)

@@ -12,12 +12,13 @@ import json
 import logging
 from datetime import datetime
 
+from collector.fetch import FetchSettings
 from collector.run import collect
 from core.content import content_run
 from core.runtime import Runtime, from_environment
 
 log = logging.getLogger("dctech.collector")
-LOOPBACK = frozenset({"127.0.0.1"})  # the one private address a test's probe may read
+LOOPBACK = frozenset({"127.0.0.1"})  # the one private address a test's feeds may be on
 
 
 def handler(event: dict | None, context: object = None, runtime: Runtime | None = None) -> dict:
@@ -37,6 +38,7 @@ def handler(event: dict | None, context: object = None, runtime: Runtime | None 
             recurring_events=catalogue.recurring_events,
             overrides=catalogue.overrides,
             root=run.root,
+            settings=public_fetch(run),
         )
     result = summary.to_dict()
     log.info("collect finished", extra={"summary": result})
@@ -51,10 +53,8 @@ def probe(event: dict, context: object = None, runtime: Runtime | None = None) -
     add-group` does): {"feed", "lines", "events": [[date, title], ...]} or {"feed", "error"}.
     The API invokes it for a group submission and puts the answer in the pull request.
 
-    The URL is a stranger's: it is fetched from public addresses only (collector/public.py),
-    unless the runtime's ``github.probe_loopback`` (tests only) lets 127.0.0.1 through."""
+    The URL is a stranger's: it is fetched from public addresses only (``public_fetch``)."""
     from collector import discover
-    from collector.fetch import FetchSettings
     from collector.parse import WINDOW_DAYS
     from collector.probe import Unreadable, read_calendar
     from core.models import Group
@@ -62,11 +62,10 @@ def probe(event: dict, context: object = None, runtime: Runtime | None = None) -
     given = str(event.get("url", ""))
     with runtime or from_environment() as run:
         site, (today, _) = run.site, run.today_and_now()
-        exempt = LOOPBACK if run.github.probe_loopback else frozenset()
+        fetch = public_fetch(run)
     try:
         source = discover.discover(given)
         draft = Group("submitted", "submitted", source.page or source.feed)
-        fetch = FetchSettings(public_only=True, exempt=exempt)
         _, feed = read_calendar(source.feed, draft, site, today, fetch=fetch)
     except (discover.NoFeed, Unreadable) as exc:
         return {"feed": given, "error": f"not readable: {exc}"}
@@ -75,6 +74,14 @@ def probe(event: dict, context: object = None, runtime: Runtime | None = None) -
         "lines": discover.describe(feed, WINDOW_DAYS),
         "events": [[e.start_date, e.title] for e in feed.events],
     }
+
+
+def public_fetch(run: Runtime) -> FetchSettings:
+    """How a Lambda fetches feeds: from public addresses only (collector/public.py), so that
+    neither a stranger's submitted URL nor a reviewed feed whose host later redirects or
+    resolves inside (the runtime API on 127.0.0.1:9001) reaches past the internet; the tests'
+    and benchmarks' runtimes let their loopback feed servers through (``loopback_feeds``)."""
+    return FetchSettings(public_only=True, exempt=LOOPBACK if run.loopback_feeds else frozenset())
 
 
 def metrics_record(summary: dict, now: datetime) -> dict:

@@ -5,12 +5,12 @@ The fetch is collector/fetch.py's (deadline, byte cap, retries) and the parse ru
 collector/sandbox.py's worker (CPU and memory limits), so a hostile URL costs here what it would
 cost a collect.
 
-Only the submission probe (collector/lambda_handler.py) reads a stranger's URL, and tells what
-it found in a public pull request: it alone passes ``FetchSettings(public_only=True)``, so no
-submission can make it reach a private address. `dctech add-group`, `dctech parity` and `dctech
-collect` read URLs a maintainer typed or merged in a group file after review, on their machine
-or in the collector Lambda, and report a feed's events or a short error, never its body; the
-tests and the demo serve their feeds from 127.0.0.1. So they fetch as given.
+In Lambda every fetch is from public addresses only (``lambda_handler.public_fetch``): the
+submission probe reads a stranger's URL, and a reviewed group's feed host may later redirect
+or resolve inside (to the runtime API on 127.0.0.1:9001). `dctech add-group`, `dctech parity`
+and `dctech collect` on a maintainer's machine read URLs the maintainer typed or merged, and
+report a feed's events or a short error, never its body; the tests and the demo serve their
+feeds from 127.0.0.1. So they fetch as given.
 """
 
 from __future__ import annotations

@@ -261,9 +261,6 @@ class GitHubSettings:
     web_url: str = "https://github.com"
     api_url: str = "https://api.github.com"
     probe_function: str | None = None
-    # tests only: the probe may read feeds on 127.0.0.1 (the loopback feed server). No variable
-    # sets it, so a deployed or `dctech serve` probe reads public addresses only.
-    probe_loopback: bool = False
 
     @property
     def enabled(self) -> bool:
@@ -330,6 +327,9 @@ class Runtime:
     render_function: str | None = None
     distribution_id: str | None = None
     github: GitHubSettings = GitHubSettings()  # the API's sign-in and submissions
+    # tests and benchmarks only: the Lambdas may read feeds on 127.0.0.1 (their loopback feed
+    # servers). No variable sets it, so a deployed collector or probe reads public addresses only.
+    loopback_feeds: bool = False
     opened: EventStore | None = None  # the store once open; a test may hand one in
 
     @cached_property

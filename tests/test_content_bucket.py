@@ -52,6 +52,7 @@ def test_a_run_collects_the_groups_and_overrides_in_the_bucket(s3, tmp_path, fee
         clock=Clock(date(2026, 12, 1)),
         groups_dir=tmp_path / "not-used",  # the bundle's folders are replaced by the bucket's
         content_bucket=BUCKET,
+        loopback_feeds=True,  # the feed server is on 127.0.0.1
     )
     summary = handler({}, runtime=runtime)
     assert summary["groups_ok"] == 1 and summary["groups_failed"] == 0
@@ -97,6 +98,7 @@ def test_the_render_builds_the_group_pages_of_the_groups_in_the_bucket(s3, tmp_p
         groups_dir=tmp_path / "not-used",  # the bundle ships no content
         categories_dir=tmp_path / "not-used",
         content_bucket=BUCKET,
+        loopback_feeds=True,  # the feed server is on 127.0.0.1
         bucket=site,
     )
     render({"part": "groups"}, runtime=runtime)
@@ -171,6 +173,7 @@ def test_a_lambda_run_leaves_no_copy_of_the_content_behind(s3, tmp_path, monkeyp
         store_url=f"sqlite:///{tmp_path / 'events.db'}",
         clock=Clock(date(2026, 12, 1)),
         content_bucket=BUCKET,
+        loopback_feeds=True,  # the feed server is on 127.0.0.1
     )
     handler({}, runtime=runtime)
     assert list((tmp_path / "scratch").iterdir()) == []

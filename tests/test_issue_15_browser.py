@@ -39,6 +39,7 @@ def site(tmp_path, feed_server):
         categories_dir=REPO / "_categories",
         base_url=preview,
         github=settings(fake, callback_url=f"{preview}/auth/callback"),
+        loopback_feeds=True,  # the feeds it probes are on 127.0.0.1
     )
     api_app.configure(runtime, lambda request: probe(request, runtime=runtime))
     threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True).start()

@@ -11,7 +11,8 @@ No test reaches the internet: names resolve through a patched ``socket.getaddrin
 from __future__ import annotations
 
 import socket
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
+from datetime import date
 
 import pytest
 import urllib3.util.connection
@@ -21,9 +22,9 @@ from tls import tls_server
 from write_path import Browser, configured
 
 from collector.fetch import FeedRequest, FetchSettings, fetch_all
-from collector.lambda_handler import probe
+from collector.lambda_handler import handler, probe
 from collector.public import is_public
-from core.runtime import Runtime, from_environment
+from core.runtime import Clock, Runtime, from_environment
 
 REAL_GETADDRINFO = socket.getaddrinfo
 REAL_CONNECT = urllib3.util.connection.create_connection
@@ -224,12 +225,11 @@ def test_the_probe_refuses_the_loopback_by_default(feed_server):
 
 def test_production_settings_never_allow_the_loopback():
     environ = {"DCTECH_PROBE_FUNCTION": "probe", "DCTECH_GITHUB_CLIENT_ID": "x"}
-    assert from_environment(environ).github.probe_loopback is False
+    assert from_environment(environ).loopback_feeds is False
 
 
 def test_the_tests_allowance_lets_only_127_0_0_1_through(feed_server):
-    runtime = Runtime()
-    runtime.github = replace(runtime.github, probe_loopback=True)
+    runtime = Runtime(loopback_feeds=True)
     url = feed_server.route("/feed.ics")
     assert "error" not in probed(url, runtime)
     with FeedServer("127.0.0.2") as other:
@@ -247,7 +247,7 @@ def test_a_submitted_private_feed_is_refused_in_the_pull_request_not_a_5xx(tmp_p
 
     with (
         FeedServer("127.0.0.2") as private,
-        configured(tmp_path, fake, probe=reads, probe_loopback=allowance) as runtime,
+        configured(tmp_path, fake, probe=reads, loopback=allowance) as runtime,
     ):
         url = private.route("/latest/meta-data.ics")
         browser = Browser(fake)
@@ -264,3 +264,33 @@ def test_a_submitted_private_feed_is_refused_in_the_pull_request_not_a_5xx(tmp_p
         assert private.hits("/latest/meta-data.ics") == 0
     (pull,) = fake.pulls
     assert "the feed's address 127.0.0.2 is not a public address" in pull["body"]
+
+
+@pytest.mark.parametrize("loopback", [False, True])
+def test_the_collector_lambda_reads_public_feeds_only(tmp_path, feed_server, loopback):
+    """The daily collect fetches reviewed feeds, but a feed's host may later redirect or
+    resolve inside: the Lambda fetches public addresses only, and only a test's runtime lets
+    its loopback feed server through."""
+    url = feed_server.route("/pydc.ics", body=CALENDAR)
+    groups = tmp_path / "_groups"
+    groups.mkdir()
+    (groups / "pydc.yaml").write_text(
+        f"name: Python DC\nwebsite: https://pydc.example/\nical: {url}\n"
+    )
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    runtime = Runtime(
+        store_url=f"sqlite:///{tmp_path / 'events.db'}",
+        clock=Clock(date(2026, 12, 1)),
+        groups_dir=groups,
+        single_events_dir=empty,
+        recurring_events_dir=empty,
+        overrides_dir=empty,
+        loopback_feeds=loopback,
+    )
+    summary = handler({}, runtime=runtime)
+    if loopback:
+        assert summary["groups_ok"] == 1 and feed_server.hits("/pydc.ics") == 1
+    else:
+        assert REFUSED in summary["failures"]["pydc"]
+        assert feed_server.hits("/pydc.ics") == 0  # refused before any connection

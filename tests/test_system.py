@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -122,8 +122,9 @@ class System:
         return self.server.route(f"/{group_id}.ics", body=body, **behaviour)
 
     def runtime(self) -> Runtime:
-        """What a Lambda builds from the environment above, at the daily run's time."""
-        return from_environment(clock=CLOCK)
+        """What a Lambda builds from the environment above, at the daily run's time, reading
+        the feed server on 127.0.0.1."""
+        return replace(from_environment(clock=CLOCK), loopback_feeds=True)
 
     def _invoke_render(self, function: str, summary: dict) -> None:
         """The asynchronous Lambda invoke, made synchronous: same function name, same JSON."""

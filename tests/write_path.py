@@ -34,23 +34,24 @@ def settings(fake: FakeGitHub, **changes: str | bool) -> GitHubSettings:
         "repository": REPOSITORY,
         "web_url": fake.url,
         "api_url": fake.url,
-        "probe_loopback": True,  # the feeds the write-path tests probe are on 127.0.0.1
     }
     return GitHubSettings(**(values | changes))
 
 
 @contextmanager
 def configured(
-    tmp_path: Path, fake: FakeGitHub, probe=None, **github: str | bool
+    tmp_path: Path, fake: FakeGitHub, probe=None, loopback: bool = True, **github: str | bool
 ) -> Iterator[Runtime]:
     """The app answering from a fresh runtime wired to ``fake`` (``github`` changes its
-    settings); unconfigured afterwards."""
+    settings; ``loopback``: the feeds the write-path tests probe are on 127.0.0.1);
+    unconfigured afterwards."""
     server = serve(fake)
     runtime = Runtime(
         store_url=f"sqlite:///{tmp_path / 'events.db'}",
         clock=Clock(NOW),
         categories_dir=REPO / "_categories",
         github=settings(fake, **github),
+        loopback_feeds=loopback,
     )
     api_app.configure(runtime, probe)
     try:
