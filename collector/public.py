@@ -42,12 +42,25 @@ def resolve(host: str, port: int) -> list[str]:
     return list(dict.fromkeys(str(answer[4][0]) for answer in answers))
 
 
+# Refused though some Python releases call them global: the IETF protocol block (3.11 before
+# the CVE-2024-4032 fix), and the IPv6 forms that carry an IPv4 address a gateway may reach
+# (NAT64, 6to4, IPv4-compatible), which no feed needs.
+NOT_PUBLIC = tuple(
+    ipaddress.ip_network(net)
+    for net in ("192.0.0.0/24", "64:ff9b::/96", "64:ff9b:1::/48", "2002::/16", "::/96")
+)
+
+
 def is_public(address: str, exempt: frozenset[str] = frozenset()) -> bool:
-    """A global address (an IPv4-mapped IPv6 one judged as its IPv4), or one in ``exempt``."""
+    """A global unicast address (an IPv4-mapped IPv6 one judged as its IPv4) outside
+    NOT_PUBLIC, or one in ``exempt``."""
     ip = ipaddress.ip_address(address)
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped
-    return ip.is_global or str(ip) in exempt
+    if str(ip) in exempt:
+        return True
+    inside = any(ip.version == net.version and ip in net for net in NOT_PUBLIC)
+    return ip.is_global and not ip.is_multicast and not inside
 
 
 def public_addresses(host: str, port: int, exempt: frozenset[str] = frozenset()) -> list[str]:

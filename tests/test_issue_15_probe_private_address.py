@@ -48,6 +48,12 @@ PRIVATE = [
     "fe80::1",
     "::ffff:127.0.0.1",
     "::ffff:169.254.169.254",
+    "192.0.0.8",  # the IETF block: global to Python 3.11.7
+    "224.0.0.1",  # multicast
+    "ff02::1",
+    "64:ff9b::a00:1",  # NAT64 of 10.0.0.1
+    "2002:a00:1::1",  # 6to4 of 10.0.0.1
+    "::a00:1",  # IPv4-compatible
 ]
 
 
