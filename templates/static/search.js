@@ -9,12 +9,21 @@ const SHOWN = 20;
 
 // The index is a bundle per month of events (a busy one cut finer): the first loads Pagefind, the
 // others merge into it.
+// A bundle that does not load leaves a note in place of results: a search of only some of the
+// index would miss events without saying so.
 const [first, ...others] = form.dataset.bundles.split(" ");
 const base = { baseUrl: form.dataset.base };
-const pagefind = await import(first + "pagefind.js");
-await pagefind.options({ bundlePath: first, ...base });
-await pagefind.init();
-await Promise.all(others.map((bundle) => pagefind.mergeIndex(bundle, base)));
+let pagefind = null;
+try {
+  pagefind = await import(first + "pagefind.js");
+  await pagefind.options({ bundlePath: first, ...base });
+  await pagefind.init();
+  await Promise.all(others.map((bundle) => pagefind.mergeIndex(bundle, base)));
+} catch (error) {
+  pagefind = null;
+  status.textContent =
+    "Search could not load its index. Reload the page, or browse by topic or in the month view.";
+}
 
 function line(className, text) {
   const p = document.createElement("p");
@@ -45,6 +54,7 @@ function card(data) {
 }
 
 async function show(query) {
+  if (!pagefind) return; // the note above stays
   const url = new URL(location.href);
   if (query) url.searchParams.set("q", query);
   else url.searchParams.delete("q");
