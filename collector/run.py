@@ -138,10 +138,15 @@ def collect(
             state = states[outcome.group_id]
             state.unmatched_overrides = unmatched(overrides, outcome.group_id, curated.matched)
     held = lifecycle.held(stored.values(), curated.events, refetched, today)
+    # A copy credits only the unread groups it credited before (a read group credits itself
+    # through its copy, if it has one), a fresh copy and one whose feed failed alike; an event
+    # in its grace day, gone from its own read feed, stays as it was stored for that day.
+    down = [event for event in held if event.group_id in unread]
+    graced = [event for event in held if event.group_id not in unread]
     merge = merge_cross_posts(
         keep_credits(curated.events, stored, unread),
         {g.group_id for g in groups if g.aggregator},
-        held,
+        keep_credits(down, stored, unread) + graced,
         {g.group_id: g.categories for g in groups},
     )
     stored.update(store.get_events([e.key for e in merge.events if e.event_id not in stored]))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 
+from feed_server import CALENDAR
 from test_collect import FAST, SITE, TODAY, feed, groups, run, store, topics_of, with_topics
 
 from collector.run import collect
@@ -67,3 +68,16 @@ def test_a_failed_owners_event_keeps_its_overrides_topics(store, groups, feed_se
     collect(store, renamed, SITE, today=day2, now=now, settings=FAST, overrides=[override])
     assert topics_of(store, day2)["Hack Night"] == (["security"], [])
     assert topics_of(store, day2)["Holiday Social"][0] == ["data"]
+
+
+def test_a_failed_owner_drops_a_read_co_host_that_no_longer_lists_it(store, groups, feed_server):
+    """Found in review: the held event kept crediting a co-host whose feed was read and no
+    longer showed it, and so took that co-host's topics too."""
+    run(store, with_topics(groups, pydc=("ai",), novajs=("javascript",)))
+    assert topics_of(store, TODAY)[TALK] == (["ai", "javascript"], ["novajs"])
+    feed_server.route("/pydc.ics", status=404)
+    feed_server.route("/novajs.ics", body=CALENDAR)  # read, and the talk is gone from it
+    day2 = TODAY + timedelta(days=1)
+    summary = run(store, with_topics(groups, pydc=("ai",), novajs=("web",)), day2)
+    assert {o.group_id: o.status for o in summary.outcomes} == {"pydc": "failed", "novajs": "ok"}
+    assert topics_of(store, day2)[TALK] == (["ai"], [])
