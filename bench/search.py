@@ -1,12 +1,12 @@
 """Benchmark of the search index (generator/search.py): `.venv/bin/python bench/search.py`.
 
-For 3,000 and 30,000 upcoming events (bench/build.py's generator): the index made from nothing
-(each week of the soonest SEARCH_CAP events, or each day of a busy week, a Pagefind bundle of
-its own), the same index again (every shard's earlier bundle claimed as current: a build with no
-change to them), then one changed event's title (its shard's bundle made again, the others
-claimed), and the size of the bundles. ``--uncapped`` also indexes every event, past
-SEARCH_CAP, to show what the cap saves. Wall and CPU seconds (this process and Pagefind's) are
-printed; other load on the machine inflates the wall time.
+For 3,000 and 30,000 upcoming events (bench/build.py's generator): the index made from nothing (the
+soonest SEARCH_CAP events by month, a busy month by week and a busy week by day, each a Pagefind
+bundle of its own), the same index again (every shard's earlier bundle claimed as current: a build
+with no change to them), then one changed event's title (its shard's bundle made again, the others
+claimed), and the size of the bundles. ``--uncapped`` also indexes every event, past SEARCH_CAP, to
+show what the cap saves. Wall and CPU seconds (this process and Pagefind's) are printed; other load
+on the machine inflates the wall time.
 """
 
 from __future__ import annotations

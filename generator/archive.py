@@ -17,7 +17,7 @@ file this build does not produce, ``decide`` picks one fate:
   has expired, and its ``.ics``; past weeks and months; old fingerprinted assets that kept pages
   still link; the pages of a group, topic or place no longer listed;
 - **let go**: a file kept as it is, last produced more than KEEP_DAYS ago; the files of an
-  earlier search index (no one links them: only the index's own entry file, which a browser or
+  earlier search shard (no one links them: only the shard's own entry file, which a browser or
   cache may hold a little while) after SEARCH_KEEP_DAYS.
 
 Week and month pages from this week or month on are never kept with stale events: one published

@@ -7,14 +7,14 @@ what a result shows) handed to the Pagefind binary (PyPI ``pagefind-bin``, no ne
 a folder or S3, under ``/search/pagefind/``. Result URLs are the event pages'. The same records
 give the same bundles, byte for byte.
 
-Pagefind has no incremental mode, so the index is made of shards: the soonest SEARCH_CAP events
-(the page says so when there are more) by the ISO week they start in, or by day in a busy week
-(``search_page.search_shards``), each a bundle of its own that the search page's script merges
-into the first (Pagefind's ``mergeIndex``). A shard made from the same events as before (the
-views' digests, the build's, Pagefind's version) is not indexed again: its earlier bundle is
-claimed as current, file by file. So a changed event re-indexes its shard, and most bundle
-files are named by their content, so a shard's new bundle uploads only the fragments of the
-events that changed, its index chunks and its entry files.
+Pagefind has no incremental mode, so the index is made of shards: the soonest SEARCH_CAP events (the
+page says so when there are more) by the month they start in, a busy month by week and a busy week
+by day (``search_page.search_shards``), each a bundle of its own that the search page's script
+merges into the first (Pagefind's ``mergeIndex``). A shard made from the same events as before (the
+views' digests, the build's, Pagefind's version) is not indexed again: its earlier bundle is claimed
+as current, file by file. So a changed event re-indexes its shard, and most bundle files are named
+by their content, so a shard's new bundle uploads only the fragments of the events that changed, its
+index chunks and its entry files.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from generator.month_pages import month_id
 from generator.outputs import Page
 from generator.views import EventView
 
-SEARCH_CAP = 6_000  # events indexed: the catalogue (~3,500) with room; ~3 s of Pagefind here
+SEARCH_CAP = 6_000  # events indexed: the catalogue (~3,500) with room; ~4-5 s of Pagefind here
 SHARD_EVENTS = 500  # a month or week with more is cut finer: ~0.3 s of Pagefind to index again
 
 

@@ -169,7 +169,8 @@ def search_bundles() -> str:
 
 
 def search_bundle(shard: str) -> str:
-    """One shard's Pagefind bundle (``shard``: the ISO week or the day of its events)."""
+    """One shard's Pagefind bundle (``shard``: the month, the week within a month, or the day of
+    its events)."""
     return f"{search_bundles()}{shard}/"
 
 
