@@ -111,7 +111,9 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("--name", help="the group's name (default: the feed's X-WR-CALNAME)")
     add.add_argument("--id", help="the group id, the file's name (default: from the URL or name)")
     add.add_argument("--categories", help="topic slugs, comma-separated: ai,cloud")
-    add.add_argument("--groups", help="groups folder (default _groups beside --config)")
+    add.add_argument(
+        "--groups", type=_folder, help="groups folder (default _groups beside --config)"
+    )
     add.add_argument(
         "--force",
         action="store_true",
@@ -171,7 +173,9 @@ def _folders(sub: argparse.ArgumentParser) -> None:
 
 
 def _overrides(sub: argparse.ArgumentParser) -> None:
-    sub.add_argument("--overrides", help=f"overrides folder (default {FOLDERS['overrides']})")
+    sub.add_argument(
+        "--overrides", type=_folder, help=f"overrides folder (default {FOLDERS['overrides']})"
+    )
 
 
 def _collect_opts(sub: argparse.ArgumentParser) -> None:

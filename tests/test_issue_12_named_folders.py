@@ -61,3 +61,19 @@ def test_every_folder_option_must_name_a_folder(tmp_path, capsys, command, optio
     assert stopped.value.code == 2
     err = capsys.readouterr().err
     assert f"argument {option}: no such folder: " in err and "missing" in err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["events", "--overrides"],  # a typo would show no "[corrected]" marks
+        ["hide", "abc123", "--overrides"],  # a typo would write the override where none reads it
+        ["add-group", "https://example.org/feed.ics", "--groups"],  # or the group file
+    ],
+    ids=["events", "hide", "add-group"],
+)
+def test_the_other_commands_folder_options_must_name_a_folder(tmp_path, capsys, argv):
+    with pytest.raises(SystemExit) as stopped:
+        dctech.main([*argv, str(tmp_path / "missing")])
+    assert stopped.value.code == 2
+    assert f"argument {argv[-1]}: no such folder: " in capsys.readouterr().err
