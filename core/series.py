@@ -61,18 +61,23 @@ def derived_series(items: Iterable[T], event_of: Callable[[T], Event]) -> dict[s
     return found
 
 
-def series_keys(events: Iterable[Event]) -> dict[str, str]:
-    """event_id -> the series it is a date of (``series_uid``, else ``derived_uid`` when one-offs
-    alike among ``events`` make a series); events of no series are left out."""
-    keys, one_offs = {}, []
-    for event in events:
-        if uid := series_uid(event):
-            keys[event.event_id] = uid
+def by_series(items: Iterable[T], event_of: Callable[[T], Event]) -> dict[str, list[T]]:
+    """The ``items`` that are dates of a series, by series: a UID's (``series_uid``), else, for
+    one-offs alike among them, ``derived_uid``'s; items of no series are left out."""
+    found: dict[str, list[T]] = {}
+    one_offs = []
+    for item in items:
+        if uid := series_uid(event_of(item)):
+            found.setdefault(uid, []).append(item)
         else:
-            one_offs.append(event)
-    for uid, dates in derived_series(one_offs, _itself).items():
-        keys |= {e.event_id: uid for e in dates}
-    return keys
+            one_offs.append(item)
+    return found | derived_series(one_offs, event_of)
+
+
+def series_keys(events: Iterable[Event]) -> dict[str, str]:
+    """event_id -> the series it is a date of (``by_series``); events of no series are left
+    out."""
+    return {e.event_id: uid for uid, dates in by_series(events, _itself).items() for e in dates}
 
 
 def stored_series(event: Event) -> str:

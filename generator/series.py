@@ -24,7 +24,7 @@ from statistics import median_low
 from typing import TypeVar
 
 from core.models import Event
-from core.series import WEEK, derived_series, series_uid
+from core.series import WEEK, by_series
 from generator import urls
 from generator.views import EventView
 
@@ -143,14 +143,7 @@ def series_key(uid: str) -> str:
 def find_series(views: Iterable[EventView], root: str) -> Repeats:
     """The series among ``views`` (two dates or more); ``root`` is the site's path prefix.
     Read from all the upcoming events at once, so every page agrees."""
-    by_uid: dict[str, list[EventView]] = {}
-    one_offs = []
-    for view in views:
-        if uid := series_uid(view.event):
-            by_uid.setdefault(uid, []).append(view)
-        else:
-            one_offs.append(view)
-    by_uid |= derived_series(one_offs, _event)
+    by_uid = by_series(views, _event)
     of: dict[str, Series] = {}
     members: dict[str, tuple[EventView, ...]] = {}
     weekly: set[str] = set()
