@@ -48,7 +48,7 @@ _PLACEHOLDER = re.compile(
     re.IGNORECASE,
 )
 # "Arlington, VA Arlington, VA"; a copy without a comma may be a name ("Sing Sing")
-_TWICE = re.compile(r"([^,]+,.+?)[\s,]+\1", re.IGNORECASE)
+_TWICE = re.compile(r"([^,]+,.+?)(?:[\s,]+\1)+(\s+\d{5}(?:-\d{4})?)?", re.IGNORECASE)
 _ZIP_TAIL = re.compile(r"\s*\b\d{5}(?:-\d{4})?$")
 _UNIT_KINDS = {"room": "room", "rm": "room", "suite": "suite", "ste": "suite"}
 _UNIT_KINDS |= {"floor": "floor", "level": "floor"}  # not "Fl": "FL 33101" is Florida's ZIP
@@ -117,8 +117,8 @@ def tidy(location: str) -> str:
     first. The copy kept is the fuller one ("Tysons, VA, Tysons, VA 22102" keeps the ZIP code;
     "Arlington, Virginia, Arlington, VA" the state's name); text without a repeat comes back
     unchanged. A place written twice with no comma between is written once too."""
-    if twice := _TWICE.fullmatch(location.strip()):
-        return tidy(twice.group(1))
+    if twice := _TWICE.fullmatch(location.strip()):  # the second copy may add a ZIP code
+        return tidy(twice.group(1) + (twice.group(2) or ""))
     pieces = [piece.strip() for piece in location.split(",")]
     changed = False
     i = 0

@@ -44,6 +44,8 @@ from core.places import short_place, tidy, units
         ("Virginia Room, Virginia, VA", "Virginia Room, Virginia, VA"),  # no run: a name twice
         ("Arlington, VA Arlington, VA", "Arlington, VA"),  # no comma between the copies
         ("1 Main St, Tysons, VA 1 main st, Tysons, VA", "1 Main St, Tysons, VA"),
+        ("Arlington, VA Arlington, VA 22201", "Arlington, VA 22201"),
+        ("Arlington, VA Arlington, VA Arlington, VA", "Arlington, VA"),
         ("Sing Sing, Arlington, VA", "Sing Sing, Arlington, VA"),  # a name is no copy
         ("Arlington, VA Arlington, VAX", "Arlington, VA Arlington, VAX"),
         ("", ""),
