@@ -196,7 +196,7 @@ def test_search_finds_an_event_by_typing_under_the_production_policy(phone, base
     page, problems = phone
     response = page.goto(base_url + "/search/")
     assert "'wasm-unsafe-eval'" in response.headers["content-security-policy"]
-    page.get_by_label("Search events").fill("python")
+    page.get_by_label("Search events").press_sequentially("python", delay=30)  # key by key
     page.wait_for_selector("#search-results li.event")
     results = page.locator("#search-results li.event")
     titles = results.locator("h3 a").all_inner_texts()
