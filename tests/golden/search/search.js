@@ -15,6 +15,9 @@ const [first, ...others] = form.dataset.bundles.split(" ");
 const base = { baseUrl: form.dataset.base };
 let pagefind = null;
 try {
+  // Pagefind starts the first bundle without waiting, and would wait on it for ever: look first.
+  const entry = await fetch(first + "pagefind-entry.json");
+  if (!entry.ok) throw new Error(`${first}: ${entry.status}`);
   pagefind = await import(first + "pagefind.js");
   await pagefind.options({ bundlePath: first, ...base });
   await pagefind.init();
