@@ -12,8 +12,9 @@ A corrected URL on the group's own site makes the copy the group's own (collecto
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from collector.location import classify
@@ -32,6 +33,21 @@ class Applied:
     events: list[Event]
     duplicates: dict[str, list[Event]] = field(default_factory=dict)
     matched: set[str] = field(default_factory=set)  # Override.source_file
+
+
+def rules_digest(group: Group, overrides: Sequence[Override]) -> str:
+    """What decides which of a group's feed events are stored, and how, beyond the feed: its
+    noise rules and its overrides (not where their files are: the content bucket's copy is in a
+    new folder each run). A feed's 304 stands for the events last stored, made by the rules of
+    that parse; when these changed, the feed must be read whole again, or a removed override or
+    rule would stay in force until the feed itself changed."""
+    own = sorted(
+        repr({k: v for k, v in asdict(o).items() if k != "source_file"})
+        for o in overrides
+        if o.group_id == group.group_id
+    )
+    rules = (group.skip_phrases, group.suppress_urls, group.suppress_uids, own)
+    return hashlib.sha256(repr(rules).encode()).hexdigest()[:16]
 
 
 def _find(by_key: Mapping[tuple[str, str], Override], event: Event) -> Override | None:

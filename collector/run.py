@@ -19,7 +19,13 @@ from urllib.parse import urlsplit
 from collector.fetch import FeedRequest, FetchResult, FetchSettings, fetch_all
 from collector.merge import keep_credits, merge_cross_posts
 from collector.noise import REASONS
-from collector.overrides import apply_overrides, credit_duplicates, retire_hidden, unmatched
+from collector.overrides import (
+    apply_overrides,
+    credit_duplicates,
+    retire_hidden,
+    rules_digest,
+    unmatched,
+)
 from collector.parse import FeedError, from_group_file
 from collector.recurring import series_occurrences
 from collector.sandbox import FeedParser
@@ -105,13 +111,16 @@ def collect(
             state = states.setdefault(result.group_id, FeedState(result.group_id))
             group = active[result.group_id]
             outcome = _read_feed(group, result, state, parser, site, today, now_iso, fetched)
+            if outcome.status == "ok":
+                state.rules = rules[result.group_id]
             outcomes[result.group_id] = outcome
             result.body = None  # parsed: fetch_all keeps its results until every feed is in
             if on_fetched:
                 on_fetched(result)
 
+        rules = {gid: rules_digest(g, overrides) for gid, g in active.items()}
         fetch_all(
-            [_request(g, states.get(gid), today) for gid, g in active.items()],
+            [_request(g, states.get(gid), today, rules[gid]) for gid, g in active.items()],
             settings=settings or FetchSettings(),
             root=root,
             on_result=read,
@@ -177,12 +186,14 @@ def collect(
     return summary
 
 
-def _request(group: Group, state: FeedState | None, today: date) -> FeedRequest:
-    """Conditional GET only while the last full parse is recent (see REVALIDATE_DAYS)."""
+def _request(group: Group, state: FeedState | None, today: date, rules: str) -> FeedRequest:
+    """Conditional GET only while the last full parse is recent (see REVALIDATE_DAYS) and was
+    made under the group's noise rules and overrides as they are now (``rules``)."""
     fresh = (
         state
         and state.last_parsed_date
         and (date.fromisoformat(state.last_parsed_date) > today - timedelta(days=REVALIDATE_DAYS))
+        and state.rules == rules
     )
     return FeedRequest(
         group_id=group.group_id,

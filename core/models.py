@@ -190,6 +190,7 @@ class FeedState:
     # at the last full parse: "skip_phrases" and "suppressed" (suppress_urls, suppress_uids)
     note: str | None = None  # how the last attempt reached the feed when not as written: a
     # webcal:// feed "over http:// (https:// failed: ...)", in clear text
+    rules: str = ""  # the group's noise rules and overrides at the last full parse (a digest)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
