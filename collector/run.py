@@ -103,6 +103,7 @@ def collect(
     previous = {gid: s.last_success_date for gid, s in states.items()}
     fetched: list[Event] = []
     outcomes: dict[str, GroupOutcome] = {}
+    rules = {gid: rules_digest(g, overrides) for gid, g in active.items()}  # see _request
 
     with FeedParser() as parser:
 
@@ -118,7 +119,6 @@ def collect(
             if on_fetched:
                 on_fetched(result)
 
-        rules = {gid: rules_digest(g, overrides) for gid, g in active.items()}
         fetch_all(
             [_request(g, states.get(gid), today, rules[gid]) for gid, g in active.items()],
             settings=settings or FetchSettings(),
@@ -320,19 +320,16 @@ def _retopic_held(
     and the merge would give it. So a topic edited while a feed is down shows at the next
     collect rather than when the feed is back. A single event's topics are its own file's."""
     by_id = {g.group_id: g for g in groups}
-    topics = {gid: g.categories for gid, g in by_id.items()}
     writing = set(plan.delete) | {e.key for e in plan.put}
     for event in held:
-        if event.group_id not in topics or event.key in writing:
+        group = by_id.get(event.group_id)
+        if group is None or event.key in writing:
             continue
-        own = apply_overrides(
-            [replace(event, categories=list(topics[event.group_id]))], overrides, by_id
-        )
+        own = apply_overrides([replace(event, categories=list(group.categories))], overrides, by_id)
         if not own.events:  # hidden, or marked a duplicate: retire_hidden's, once it is read
             continue
-        slugs = set(own.events[0].categories).union(
-            *(topics.get(a["group_id"], ()) for a in event.also_published_by)
-        )
+        credited = (by_id[a["group_id"]] for a in event.also_published_by if a["group_id"] in by_id)
+        slugs = set(own.events[0].categories).union(*(g.categories for g in credited))
         old = stored[event.event_id]
         fresh = replace(old, also_published_by=event.also_published_by, categories=sorted(slugs))
         if fresh.content() != old.content():
